@@ -1,0 +1,63 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ecsops.ecspresso contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    # The AWS connection options, named as the amazon.aws collection names them.
+    DOCUMENTATION = r"""
+options:
+  region:
+    description:
+      - The AWS region to use.
+      - Falls back to C(region) in the O(config) file, then to the E(AWS_REGION) or
+        E(AWS_DEFAULT_REGION) environment variable.
+    type: str
+    aliases: [aws_region]
+  profile:
+    description:
+      - A named profile from the AWS shared configuration files.
+      - Falls back to the E(AWS_PROFILE) environment variable.
+      - Cannot be combined with O(access_key), O(secret_key) or O(session_token).
+    type: str
+    aliases: [aws_profile]
+  access_key:
+    description:
+      - The AWS access key ID.
+      - Falls back to the E(AWS_ACCESS_KEY_ID) or E(AWS_ACCESS_KEY) environment variable.
+    type: str
+    aliases: [aws_access_key_id, aws_access_key]
+  secret_key:
+    description:
+      - The AWS secret access key.
+      - Falls back to the E(AWS_SECRET_ACCESS_KEY) or E(AWS_SECRET_KEY) environment variable.
+    type: str
+    aliases: [aws_secret_access_key, aws_secret_key]
+  session_token:
+    description:
+      - The AWS session token, for temporary credentials.
+      - Falls back to the E(AWS_SESSION_TOKEN) or E(AWS_SECURITY_TOKEN) environment variable.
+    type: str
+    aliases: [aws_session_token, security_token]
+  endpoint_url:
+    description:
+      - The URL to send every AWS call to instead of the AWS endpoints, such as the local
+        AWS of this collection's tests, V(http://127.0.0.1:4566).
+      - Falls back to the E(AWS_URL) or E(AWS_ENDPOINT_URL) environment variable.
+    type: str
+    aliases: [aws_endpoint_url]
+  validate_certs:
+    description:
+      - Whether to verify the TLS certificates of the AWS endpoints.
+    type: bool
+    default: true
+notes:
+  - AWS calls that are throttled or answered with a server error are retried by botocore's
+    C(standard) retry mode, up to 10 attempts.
+requirements:
+  - python >= 3.11
+  - boto3 >= 1.34.0
+  - botocore >= 1.34.0
+"""

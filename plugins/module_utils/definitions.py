@@ -1,0 +1,470 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ecsops.ecspresso contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Task and service definitions: load, validate, normalize, compare.
+
+Equality between what a user wrote and what ECS returns is decided here and
+only here. Both sides go through the same normalization: read-only fields
+dropped, the defaults ECS fills in filled in, unordered lists sorted, and
+``null`` / ``[]`` / absent treated alike.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import json
+import os
+import re
+
+try:
+    import yaml
+except ImportError:  # PyYAML comes with ansible-core; only bare imports lack it
+    yaml = None
+
+from .errors import DefinitionError
+
+TASK_DEFINITION_READ_ONLY = (
+    "taskDefinitionArn",
+    "revision",
+    "status",
+    "requiresAttributes",
+    "compatibilities",
+    "registeredAt",
+    "registeredBy",
+    "deregisteredAt",
+    "deleteRequestedAt",
+)
+
+SERVICE_READ_ONLY = (
+    "serviceArn",
+    "clusterArn",
+    "status",
+    "runningCount",
+    "pendingCount",
+    "deployments",
+    "taskSets",
+    "events",
+    "createdAt",
+    "createdBy",
+    "roleArn",
+    "platformFamily",
+    "currentServiceDeployment",
+    "currentServiceRevisions",
+    "resourceManagementType",
+)
+
+# Fields of a service definition that name the service rather than describe it;
+# they come from the config or the module options.
+SERVICE_IDENTITY = ("cluster", "serviceName", "taskDefinition", "clientToken")
+
+# Fields CreateService takes but UpdateService cannot change.
+SERVICE_CREATE_ONLY = (
+    "launchType",
+    "schedulingStrategy",
+    "role",
+    "deploymentController",
+)
+
+# Lists whose order carries no meaning; everything else (command, entryPoint,
+# healthCheck.command, dnsServers, links, dependsOn, ...) keeps its order.
+UNORDERED_LISTS = frozenset(
+    (
+        "containerDefinitions",
+        "environment",
+        "environmentFiles",
+        "secrets",
+        "portMappings",
+        "mountPoints",
+        "volumesFrom",
+        "volumes",
+        "placementConstraints",
+        "requiresCompatibilities",
+        "tags",
+        "ulimits",
+        "extraHosts",
+        "systemControls",
+        "resourceRequirements",
+        "properties",
+        "secretOptions",
+        "subnets",
+        "securityGroups",
+        "loadBalancers",
+        "serviceRegistries",
+        "capacityProviderStrategy",
+        "alarmNames",
+        "add",
+        "drop",
+        "credentialSpecs",
+    )
+)
+
+_CPU_UNITS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*vcpu\s*$", re.IGNORECASE)
+_MEMORY_GB = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*gb\s*$", re.IGNORECASE)
+
+
+# --- loading -----------------------------------------------------------------
+
+
+def parse_text(text, source):
+    """Parse JSON or YAML text into a value, naming ``source`` and the line on failure."""
+    stripped = text.lstrip()
+    if stripped.startswith(("{", "[")):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise DefinitionError(
+                source,
+                f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
+                "fix the syntax there",
+            ) from None
+    if yaml is None:
+        raise DefinitionError(source, "reading YAML needs PyYAML", "install PyYAML or use JSON")
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise DefinitionError(
+            source, f"invalid YAML{where}: {problem}", "fix the syntax there"
+        ) from None
+
+
+def read_file(path, source=None):
+    """Return the text of ``path``, or a DefinitionError saying why it cannot be read."""
+    source = source or path
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        raise DefinitionError(source, "file not found", "check the path") from None
+    except IsADirectoryError:
+        raise DefinitionError(source, "is a directory, not a file", "name a file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DefinitionError(source, f"cannot be read: {exc}") from None
+
+
+def load_definition(value, kind, base_dir=None, source=None):
+    """Load a definition given as a dict, a path or JSON/YAML text.
+
+    Returns ``(definition, source)``, ``source`` being the name used in messages.
+    """
+    if isinstance(value, dict):
+        return copy.deepcopy(value), source or f"{kind} (given inline)"
+    if not isinstance(value, str) or not value.strip():
+        raise DefinitionError(
+            source or kind,
+            f"expected a mapping, a file path or JSON/YAML text, got {type(value).__name__}",
+        )
+    if "\n" in value.strip() or value.lstrip().startswith(("{", "[")):
+        parsed = parse_text(value, source or f"{kind} (given as text)")
+        source = source or f"{kind} (given as text)"
+    else:
+        path = value
+        if base_dir and not os.path.isabs(path):
+            path = os.path.join(base_dir, path)
+        source = source or path
+        parsed = parse_text(read_file(path, source), source)
+    if not isinstance(parsed, dict):
+        raise DefinitionError(
+            source,
+            f"the {kind} must be a mapping (a JSON object), got {_type_name(parsed)}",
+        )
+    return parsed, source
+
+
+def _type_name(value):
+    if value is None:
+        return "nothing (empty document)"
+    return {list: "a list", str: "a string"}.get(type(value), type(value).__name__)
+
+
+# --- preparing what is sent -----------------------------------------------------
+
+
+def drop_nulls(value):
+    """Return ``value`` without ``None`` anywhere: ECS reads null as absent."""
+    if isinstance(value, dict):
+        return {k: drop_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [drop_nulls(v) for v in value if v is not None]
+    return value
+
+
+def prepare_task_definition(definition, source):
+    """Turn a loaded task definition into a RegisterTaskDefinition request.
+
+    Accepts the plain shape and the ``describe-task-definition`` shape (wrapped in
+    ``taskDefinition``, with read-only fields). Returns ``(request, warnings)``.
+    """
+    warnings = []
+    definition = drop_nulls(definition)
+    if "taskDefinition" in definition and isinstance(definition["taskDefinition"], dict):
+        tags = definition.get("tags")
+        definition = dict(definition["taskDefinition"])
+        if tags and "tags" not in definition:
+            definition["tags"] = tags
+    dropped = [key for key in TASK_DEFINITION_READ_ONLY if key in definition]
+    for key in dropped:
+        del definition[key]
+    if dropped:
+        warnings.append(
+            f"{source}: ignored read-only fields {', '.join(dropped)} "
+            "(ECS sets them; remove them from the file to silence this)"
+        )
+    if not definition.get("tags"):
+        definition.pop("tags", None)
+    for key in ("cpu", "memory"):
+        if key in definition:
+            definition[key] = _task_size(definition[key], key, source)
+    validate_request(definition, "RegisterTaskDefinition", source)
+    return definition, warnings
+
+
+def prepare_service_definition(definition, source):
+    """Turn a loaded service definition into the fields of a CreateService request.
+
+    Identity fields (cluster, serviceName, taskDefinition) and read-only fields are
+    taken out. Returns ``(request, identity, warnings)``.
+    """
+    warnings = []
+    definition = drop_nulls(definition)
+    identity = {key: definition.pop(key) for key in SERVICE_IDENTITY if key in definition}
+    dropped = [key for key in SERVICE_READ_ONLY if key in definition]
+    for key in dropped:
+        del definition[key]
+    if dropped:
+        warnings.append(
+            f"{source}: ignored read-only fields {', '.join(dropped)} "
+            "(ECS sets them; remove them from the file to silence this)"
+        )
+    # `ecspresso init` writes an empty launchType beside a capacity provider strategy.
+    if definition.get("launchType") == "":
+        del definition["launchType"]
+    if not definition.get("tags"):
+        definition.pop("tags", None)
+    validate_request(definition, "CreateService", source, extra={"serviceName": "x"})
+    return definition, identity, warnings
+
+
+def _task_size(value, field, source):
+    """Task-level cpu and memory as ECS returns them: a string of integer units."""
+    if isinstance(value, bool):
+        raise DefinitionError(source, f'field {field}: expected units such as "512"')
+    if isinstance(value, (int, float)):
+        return str(int(value))
+    text = str(value).strip()
+    if text.isdigit():
+        return text
+    pattern = _CPU_UNITS if field == "cpu" else _MEMORY_GB
+    match = pattern.match(text)
+    if match:
+        return str(int(float(match.group(1)) * 1024))
+    example = '"256" or "0.25 vCPU"' if field == "cpu" else '"512" or "1 GB"'
+    raise DefinitionError(
+        source,
+        f"field {field}: {value!r} is not a size ECS accepts",
+        f"write it as {example}",
+    )
+
+
+def validate_request(request, operation, source, extra=None):
+    """Check a request against the ECS API model, before any call is made.
+
+    Unknown fields and wrong types (a list where an object belongs, ...) are reported
+    with the path of the field, as botocore names it.
+    """
+    from .aws import service_model
+
+    params = dict(request)
+    params.update(extra or {})
+    problems = service_model("ecs").validate(operation, params)
+    if problems:
+        raise DefinitionError(source, "; ".join(problems), _fix_for(problems))
+
+
+def _fix_for(problems):
+    if any(p.startswith("missing required") for p in problems):
+        return "add the missing field"
+    if any(p.startswith("unknown field") for p in problems):
+        return "remove the field or correct its name (the names are those of the ECS API)"
+    if any(p.startswith("field ") for p in problems):
+        return "give the field the type the ECS API expects"
+    return "correct the field"
+
+
+# --- normalizing ---------------------------------------------------------------
+
+
+def normalize_task_definition(definition):
+    """Return the task definition as it compares: what ECS would return, sorted, pruned."""
+    definition = drop_nulls(copy.deepcopy(definition))
+    for key in TASK_DEFINITION_READ_ONLY:
+        definition.pop(key, None)
+    network_mode = definition.setdefault("networkMode", "bridge")
+    definition.setdefault("enableFaultInjection", False)
+    for key in ("cpu", "memory"):
+        if key in definition:
+            definition[key] = _task_size(definition[key], key, "task definition")
+    for container in definition.get("containerDefinitions", []):
+        _normalize_container(container, network_mode)
+    return _canonical(definition)
+
+
+def _normalize_container(container, network_mode):
+    container.setdefault("cpu", 0)
+    container.setdefault("essential", True)
+    for mapping in container.get("portMappings", []):
+        mapping.setdefault("protocol", "tcp")
+        if network_mode in ("awsvpc", "host"):
+            mapping.setdefault("hostPort", mapping.get("containerPort"))
+        elif "containerPort" in mapping:
+            mapping.setdefault("hostPort", 0)
+    health = container.get("healthCheck")
+    if health:
+        health.setdefault("interval", 30)
+        health.setdefault("timeout", 5)
+        health.setdefault("retries", 3)
+
+
+def normalize_service(definition, task_definition=None):
+    """Return the comparable part of a service definition, with ECS's defaults filled.
+
+    ``task_definition`` (its normalized form) decides Fargate-only defaults.
+    """
+    definition = drop_nulls(copy.deepcopy(definition))
+    for key in SERVICE_READ_ONLY + SERVICE_IDENTITY:
+        definition.pop(key, None)
+    if definition.get("launchType") == "":
+        del definition["launchType"]
+    scheduling = definition.setdefault("schedulingStrategy", "REPLICA")
+    definition.setdefault("healthCheckGracePeriodSeconds", 0)
+    definition.setdefault("propagateTags", "NONE")
+    definition.setdefault("enableECSManagedTags", False)
+    definition.setdefault("enableExecuteCommand", False)
+    definition.setdefault("deploymentController", {"type": "ECS"})
+    if definition.get("launchType") == "FARGATE" or _fargate_strategy(definition):
+        definition.setdefault("platformVersion", "LATEST")
+    vpc = definition.get("networkConfiguration", {}).get("awsvpcConfiguration")
+    if vpc is not None:
+        vpc.setdefault("assignPublicIp", "DISABLED")
+    for item in definition.get("capacityProviderStrategy", []):
+        item.setdefault("base", 0)
+        item.setdefault("weight", 0)
+    if definition["deploymentController"].get("type", "ECS") == "ECS":
+        _fill_deployment_configuration(definition, scheduling)
+    return _canonical(definition, keep_empty=True)
+
+
+def _fargate_strategy(definition):
+    return any(
+        item.get("capacityProvider", "").startswith("FARGATE")
+        for item in definition.get("capacityProviderStrategy", [])
+    )
+
+
+def _fill_deployment_configuration(definition, scheduling):
+    config = definition.setdefault("deploymentConfiguration", {})
+    maximum, minimum = (100, 0) if scheduling == "DAEMON" else (200, 100)
+    config.setdefault("maximumPercent", maximum)
+    config.setdefault("minimumHealthyPercent", minimum)
+    breaker = config.setdefault("deploymentCircuitBreaker", {})
+    breaker.setdefault("enable", False)
+    breaker.setdefault("rollback", False)
+    alarms = config.get("alarms")
+    if alarms is not None:
+        alarms.setdefault("alarmNames", [])
+        alarms.setdefault("enable", False)
+        alarms.setdefault("rollback", False)
+
+
+def _canonical(value, key=None, keep_empty=False):
+    """Sort unordered lists and drop empty values (unless ``keep_empty``), recursively."""
+    if isinstance(value, dict):
+        result = {}
+        for k, v in value.items():
+            v = _canonical(v, k, keep_empty)
+            if keep_empty or v not in ({}, [], None):
+                result[k] = v
+        return result
+    if isinstance(value, list):
+        items = [_canonical(v, None, keep_empty) for v in value]
+        if key in UNORDERED_LISTS:
+            items.sort(key=_sort_key)
+        return items
+    return value
+
+
+def _sort_key(item):
+    if isinstance(item, dict):
+        for name in (
+            "name",
+            "key",
+            "containerPort",
+            "sourceVolume",
+            "capacityProvider",
+        ):
+            if name in item:
+                return (
+                    0,
+                    str(item[name]),
+                    json.dumps(item, sort_keys=True, default=str),
+                )
+    return (1, "", json.dumps(item, sort_keys=True, default=str))
+
+
+# --- comparing -------------------------------------------------------------------
+
+
+def service_changes(desired, live):
+    """Fields of the normalized ``desired`` service whose value differs from ``live``.
+
+    Only what the user set is compared: a field absent from ``desired`` is not managed.
+    """
+    return sorted(
+        key
+        for key, value in desired.items()
+        if key not in SERVICE_CREATE_ONLY and not covers(value, live.get(key))
+    )
+
+
+def covers(desired, live):
+    """True when ``live`` matches every value set in ``desired``; ``[]`` equals absent."""
+    if isinstance(desired, dict):
+        live = live if isinstance(live, dict) else {}
+        return all(covers(value, live.get(key)) for key, value in desired.items())
+    if isinstance(desired, list):
+        live = live if isinstance(live, list) else []
+        return len(desired) == len(live) and all(
+            _canonical(d) == _canonical(v) for d, v in zip(desired, live, strict=True)
+        )
+    if live is None and desired in ([], {}):
+        return True
+    return desired == live
+
+
+def project(live, desired):
+    """The part of ``live`` that ``desired`` sets, for showing a diff of what is managed."""
+    if isinstance(desired, dict) and isinstance(live, dict):
+        return {key: project(live.get(key), value) for key, value in desired.items()}
+    return live
+
+
+def render(definition):
+    """The stable text form of a definition, used in diffs."""
+    return json.dumps(definition, indent=2, sort_keys=True, default=str) + "\n"
+
+
+def unified_diff(before, after, name):
+    """A unified diff between two definitions, as ``ecspresso diff`` shows it."""
+    before_text = render(before) if before is not None else ""
+    after_text = render(after) if after is not None else ""
+    lines = difflib.unified_diff(
+        before_text.splitlines(keepends=True),
+        after_text.splitlines(keepends=True),
+        fromfile=f"{name} (live)",
+        tofile=f"{name} (desired)",
+    )
+    return "".join(lines)

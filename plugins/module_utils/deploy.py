@@ -1,0 +1,387 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ecsops.ecspresso contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Deploy one service: compare with what runs, register and update only what differs, wait."""
+
+from __future__ import annotations
+
+import datetime
+import time
+
+from . import definitions
+from .aws import call, error_code
+from .errors import AwsCallError, DefinitionError, RolloutError
+from .wait import Rollout, describe_service, primary_deployment, wait_for_rollout
+
+# Changing any of these makes ECS start a new deployment (ECS UpdateService docs).
+DEPLOYMENT_FIELDS = (
+    "taskDefinition",
+    "networkConfiguration",
+    "platformVersion",
+    "loadBalancers",
+    "serviceRegistries",
+    "serviceConnectConfiguration",
+    "vpcLatticeConfigurations",
+    "volumeConfigurations",
+)
+
+# Only in Deployment, not in Service: compared against the PRIMARY deployment.
+DEPLOYMENT_ONLY_FIELDS = (
+    "serviceConnectConfiguration",
+    "volumeConfigurations",
+    "vpcLatticeConfigurations",
+)
+
+
+class Target:
+    """One service to deploy: where it lives and what it should be.
+
+    ``task_definition`` and ``service_definition`` are prepared requests (see
+    ``definitions.prepare_*``); ``sources`` names the files they came from.
+    """
+
+    def __init__(self, cluster, service, task_definition, service_definition, sources=None):
+        self.cluster = cluster
+        self.service = service
+        self.task_definition = task_definition
+        self.service_definition = service_definition
+        self.sources = sources or {}
+
+
+class DeployOptions:
+    """How to deploy: the options of ``ecspresso_deploy`` that are not the target."""
+
+    def __init__(
+        self,
+        desired_count=None,
+        wait=True,
+        timeout=600.0,
+        force_new_deployment=False,
+        skip_task_definition=False,
+    ):
+        self.desired_count = desired_count
+        self.wait = wait
+        self.timeout = timeout
+        self.force_new_deployment = force_new_deployment
+        self.skip_task_definition = skip_task_definition
+
+
+def deploy(session, target, options, progress, check_mode=False):
+    """Bring the service to its definitions; return the result as a dict.
+
+    In check mode nothing is changed and ``changed`` says whether a run would change.
+    """
+    started_at = time.monotonic()
+    ecs = session.client("ecs")
+    result = {"changed": False, "diff": [], "warnings": []}
+
+    live = describe_service(ecs, target.cluster, target.service)
+    if live is not None and live.get("status") == "DRAINING":
+        raise AwsCallError(
+            f"service {target.service} in cluster {target.cluster} is being deleted "
+            "(DRAINING); wait until it is INACTIVE, then deploy again"
+        )
+    exists = live is not None and live.get("status") == "ACTIVE"
+    _refuse_code_deploy(target, live if exists else None)
+
+    task_definition_arn = _ensure_task_definition(
+        ecs, target, options, live if exists else None, progress, check_mode, result
+    )
+    if exists:
+        rollout = _update_service(
+            ecs,
+            target,
+            options,
+            live,
+            task_definition_arn,
+            progress,
+            check_mode,
+            result,
+        )
+    else:
+        rollout = _create_service(
+            ecs, target, options, task_definition_arn, progress, check_mode, result
+        )
+
+    service = live
+    if rollout is not None and not check_mode:
+        if options.wait:
+            try:
+                service = wait_for_rollout(ecs, rollout, options.timeout, progress, started_at)
+            except RolloutError as exc:
+                exc.details.update(changed=True, task_definition_arn=task_definition_arn)
+                raise
+        else:
+            service = describe_service(ecs, target.cluster, target.service)
+    result["task_definition_arn"] = task_definition_arn
+    result["service"] = summarize_service(service)
+    return result
+
+
+def _refuse_code_deploy(target, live):
+    controller = (live or target.service_definition).get("deploymentController") or {}
+    if controller.get("type", "ECS") != "ECS":
+        raise DefinitionError(
+            target.sources.get("service_definition", "service definition"),
+            f"deploymentController {controller.get('type')} is not supported by this "
+            "version of ecspresso_deploy",
+            "deploy services with the ECS deployment controller",
+        )
+
+
+# --- task definition -------------------------------------------------------------
+
+
+def _ensure_task_definition(ecs, target, options, live, progress, check_mode, result):
+    """Return the ARN of a revision equal to the desired one, registering one if needed."""
+    if options.skip_task_definition:
+        if live is None:
+            raise DefinitionError(
+                target.sources.get("task_definition", "task definition"),
+                f"skip_task_definition needs an existing service; {target.service} does not "
+                "exist yet",
+                "deploy it once with its task definition",
+            )
+        return live["taskDefinition"]
+
+    desired = definitions.normalize_task_definition(target.task_definition)
+    family = target.task_definition["family"]
+    running = _describe_task_definition(ecs, live["taskDefinition"]) if live else None
+    if running and definitions.normalize_task_definition(running) == desired:
+        return running["taskDefinitionArn"]
+    # The family's latest revision may already be the desired one (registered by a
+    # run that failed later, or by hand): reuse it rather than add a duplicate.
+    latest = _describe_task_definition(ecs, family)
+    if latest and definitions.normalize_task_definition(latest) == desired:
+        return latest["taskDefinitionArn"]
+    current = running or latest
+
+    result["changed"] = True
+    result["diff"].append(
+        _diff_entry(
+            f"task definition {family}",
+            definitions.normalize_task_definition(current) if current else None,
+            desired,
+        )
+    )
+    if check_mode:
+        progress.emit(target.service, f"would register a new revision of {family}")
+        return f"{family}:(new revision)"
+    response = call(
+        f"register task definition {family}",
+        ecs.register_task_definition,
+        **target.task_definition,
+    )
+    arn = response["taskDefinition"]["taskDefinitionArn"]
+    progress.emit(target.service, f"registered {family}:{response['taskDefinition']['revision']}")
+    return arn
+
+
+def _describe_task_definition(ecs, reference):
+    """A task definition with its tags, or None when the family has no ACTIVE revision."""
+    try:
+        response = call(
+            f"describe task definition {reference}",
+            ecs.describe_task_definition,
+            taskDefinition=reference,
+            include=["TAGS"],
+        )
+    except AwsCallError as exc:
+        if error_code(exc) in ("ClientException", "InvalidParameterException"):
+            return None
+        raise
+    found = dict(response["taskDefinition"])
+    if response.get("tags"):
+        found["tags"] = response["tags"]
+    return found
+
+
+# --- service -----------------------------------------------------------------------
+
+
+def _desired_service(target, options, task_definition):
+    desired = dict(target.service_definition)
+    if options.desired_count is not None:
+        desired["desiredCount"] = options.desired_count
+    return definitions.normalize_service(desired, task_definition)
+
+
+def _create_service(ecs, target, options, task_definition_arn, progress, check_mode, result):
+    request = dict(target.service_definition)
+    if options.desired_count is not None:
+        request["desiredCount"] = options.desired_count
+    if request.get("schedulingStrategy", "REPLICA") == "REPLICA":
+        request.setdefault("desiredCount", 1)
+    result["changed"] = True
+    result["diff"].append(
+        _diff_entry(
+            f"service {target.service}",
+            None,
+            definitions.normalize_service(request, None),
+        )
+    )
+    if check_mode:
+        progress.emit(target.service, f"would create service {target.service}")
+        return None
+    call(
+        f"create service {target.service} in cluster {target.cluster}",
+        ecs.create_service,
+        cluster=target.cluster,
+        serviceName=target.service,
+        taskDefinition=task_definition_arn,
+        **request,
+    )
+    progress.emit(
+        target.service,
+        f"created service {target.service} on {_short(task_definition_arn)} "
+        f"with {request.get('desiredCount', 'one task per instance')} desired",
+    )
+    return Rollout(target.cluster, target.service, task_definition_arn)
+
+
+def _update_service(ecs, target, options, live, task_definition_arn, progress, check_mode, result):
+    desired = _desired_service(target, options, None)
+    current = definitions.normalize_service(_with_deployment_fields(live), None)
+    changes = definitions.service_changes(desired, current)
+    _warn_create_only(target, desired, current, result)
+    if live["taskDefinition"] != task_definition_arn:
+        changes.append("taskDefinition")
+    tag_changes = _tag_changes(target.service_definition.get("tags"), live.get("tags"))
+
+    if not changes and not tag_changes and not options.force_new_deployment:
+        return None
+    result["changed"] = True
+    result["diff"].append(
+        _diff_entry(
+            f"service {target.service}",
+            _service_view(definitions.project(current, desired), live, target),
+            _service_view(desired, None, target, task_definition_arn),
+        )
+    )
+    if check_mode:
+        progress.emit(target.service, f"would update service {target.service}: {_names(changes)}")
+        return None
+
+    if tag_changes:
+        call(
+            f"tag service {target.service}",
+            ecs.tag_resource,
+            resourceArn=live["serviceArn"],
+            tags=tag_changes,
+        )
+        progress.emit(target.service, f"tagged service {target.service}")
+    if not changes and not options.force_new_deployment:
+        return None
+
+    request = {key: desired[key] for key in changes if key != "taskDefinition"}
+    if "taskDefinition" in changes:
+        request["taskDefinition"] = task_definition_arn
+    if options.force_new_deployment:
+        request["forceNewDeployment"] = True
+    call(
+        f"update service {target.service} in cluster {target.cluster}",
+        ecs.update_service,
+        cluster=target.cluster,
+        service=target.service,
+        **request,
+    )
+    progress.emit(target.service, f"updated service {target.service}: {_names(sorted(request))}")
+    starts_deployment = options.force_new_deployment or any(
+        key in DEPLOYMENT_FIELDS for key in changes
+    )
+    previous = primary_deployment(live) or {}
+    return Rollout(
+        target.cluster,
+        target.service,
+        task_definition_arn,
+        replaced_deployment=previous.get("id") if starts_deployment else None,
+    )
+
+
+def _with_deployment_fields(live):
+    """The live service with the fields that only its PRIMARY deployment carries."""
+    live = dict(live)
+    primary = primary_deployment(live) or {}
+    for key in DEPLOYMENT_ONLY_FIELDS:
+        if key in primary and key not in live:
+            live[key] = primary[key]
+    return live
+
+
+def _warn_create_only(target, desired, current, result):
+    for key in definitions.SERVICE_CREATE_ONLY:
+        if key in target.service_definition and not definitions.covers(
+            desired.get(key), current.get(key)
+        ):
+            result["warnings"].append(
+                f"{target.sources.get('service_definition', 'service definition')}: {key} "
+                f"differs from the live service but cannot be changed by an update; "
+                f"delete and recreate service {target.service} to change it"
+            )
+
+
+def _tag_changes(desired_tags, live_tags):
+    """Tags to add or change; tags set by others and not named here are left alone."""
+    live = {tag["key"]: tag.get("value") for tag in live_tags or []}
+    return [tag for tag in desired_tags or [] if live.get(tag["key"]) != tag.get("value")]
+
+
+def _service_view(normalized, live, target, task_definition_arn=None):
+    view = dict(normalized)
+    view["taskDefinition"] = task_definition_arn or (live or {}).get("taskDefinition")
+    if target.service_definition.get("tags") is not None:
+        tags = target.service_definition["tags"] if live is None else live.get("tags", [])
+        view["tags"] = sorted(tags, key=lambda tag: tag["key"])
+    return view
+
+
+# --- results -----------------------------------------------------------------------
+
+
+def _diff_entry(name, before, after):
+    return {
+        "before_header": f"{name} (live)",
+        "after_header": f"{name} (desired)",
+        "before": definitions.render(before) if before is not None else "",
+        "after": definitions.render(after) if after is not None else "",
+    }
+
+
+def summarize_service(service):
+    """The part of a described service that a deploy result reports."""
+    if not service:
+        return {}
+    keys = ("serviceName", "serviceArn", "status", "taskDefinition")
+    summary = {key: service.get(key) for key in keys}
+    summary.update(
+        desired_count=service.get("desiredCount"),
+        running_count=service.get("runningCount"),
+        pending_count=service.get("pendingCount"),
+        deployments=[
+            {
+                "id": deployment.get("id"),
+                "status": deployment.get("status"),
+                "task_definition": deployment.get("taskDefinition"),
+                "desired_count": deployment.get("desiredCount"),
+                "running_count": deployment.get("runningCount"),
+                "rollout_state": deployment.get("rolloutState"),
+                "rollout_state_reason": deployment.get("rolloutStateReason"),
+                "updated_at": _iso(deployment.get("updatedAt")),
+            }
+            for deployment in service.get("deployments", [])
+        ],
+    )
+    return summary
+
+
+def _iso(moment):
+    return moment.isoformat() if isinstance(moment, datetime.datetime) else moment
+
+
+def _short(arn):
+    return arn.rsplit("/", 1)[-1]
+
+
+def _names(keys):
+    return ", ".join(keys) if keys else "a new deployment"

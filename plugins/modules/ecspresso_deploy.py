@@ -1,0 +1,270 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ecsops.ecspresso contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: ecspresso_deploy
+short_description: Deploy an Amazon ECS service from its task and service definitions
+version_added: 0.1.0
+description:
+  - Deploys one ECS service the way C(ecspresso deploy) does, from a task definition and a
+    service definition kept as files or given inline.
+  - Both definitions are compared with what runs, after the defaults ECS fills in are
+    filled in on both sides and unordered lists are sorted. A new task definition revision
+    is registered only when it differs, the service is created when it is missing, and only
+    the service attributes that differ are updated.
+  - When something changed, waits until the new deployment is the PRIMARY one, runs the new
+    task definition and is C(COMPLETED). A deployment that the circuit breaker rolled back
+    is a failure, not a success.
+  - Services with the C(CODE_DEPLOY) deployment controller are refused for now.
+author:
+  - ecsops.ecspresso maintainers (@ecsops)
+options:
+  config:
+    description:
+      - Path to an ecspresso configuration file (C(ecspresso.yml)) with C(region),
+        C(cluster), C(service), C(service_definition), C(task_definition) and C(timeout).
+      - Paths in it are relative to the file's folder. Options given to the module win
+        over the file.
+    type: path
+  cluster:
+    description:
+      - Name of the ECS cluster. Defaults to C(cluster) in O(config), then V(default).
+    type: str
+  service:
+    description:
+      - Name of the ECS service. Defaults to C(service) in O(config), then to
+        C(serviceName) in the service definition.
+    type: str
+  task_definition:
+    description:
+      - The task definition, as a mapping, as JSON or YAML text (such as the output of the
+        C(ansible.builtin.template) lookup), or as the path of a JSON or YAML file.
+      - Both the plain shape and the C(aws ecs describe-task-definition) shape (wrapped in
+        C(taskDefinition), read-only fields included) are accepted.
+      - Defaults to C(task_definition) in O(config).
+    type: raw
+  service_definition:
+    description:
+      - The service definition, given like O(task_definition), with the fields of the ECS
+        C(CreateService) API.
+      - Fields left out are not managed, with the exception of the ones ECS gives a default
+        (deployment configuration, propagate tags, ...), which are compared with it.
+      - Defaults to C(service_definition) in O(config).
+    type: raw
+  definition_sources:
+    description:
+      - Names to use in messages for O(task_definition) and O(service_definition) when they
+        are given as text or a mapping, such as the template they were rendered from.
+    type: dict
+    suboptions:
+      task_definition:
+        description: Where the task definition came from.
+        type: str
+      service_definition:
+        description: Where the service definition came from.
+        type: str
+  desired_count:
+    description:
+      - The number of tasks to run. Overrides C(desiredCount) of the service definition.
+      - When neither is set the count is left as it is (auto scaling owns it); a new
+        service then starts with one task.
+    type: int
+  wait:
+    description:
+      - Wait until the deployment is C(COMPLETED) on the new task definition.
+    type: bool
+    default: true
+  timeout:
+    description:
+      - How long to wait, in seconds, or as a duration such as V(10m) or V(1h30m).
+      - Defaults to C(timeout) in O(config), then to 10 minutes.
+    type: str
+  force_new_deployment:
+    description:
+      - Start a new deployment even when nothing changed, for example to pull a mutable
+        image tag again.
+    type: bool
+    default: false
+  skip_task_definition:
+    description:
+      - Keep the task definition the service runs; only the service is compared and
+        updated. With O(desired_count) this is C(ecspresso scale).
+    type: bool
+    default: false
+extends_documentation_fragment:
+  - ecsops.ecspresso.aws
+attributes:
+  check_mode:
+    support: full
+    description: Makes no call that changes anything and predicts C(changed) exactly.
+  diff_mode:
+    support: full
+    description: Shows the task definition and service definition differences.
+  idempotent:
+    support: full
+    description: A second run with the same definitions changes nothing.
+"""
+
+EXAMPLES = r"""
+- name: Deploy from an ecspresso configuration file
+  ecsops.ecspresso.ecspresso_deploy:
+    config: services/web/ecspresso.yml
+
+- name: Deploy definitions rendered from templates with the inventory's variables
+  ecsops.ecspresso.ecspresso_deploy:
+    cluster: production
+    service: web
+    task_definition: "{{ lookup('ansible.builtin.template', 'web/task-def.json.j2') }}"
+    service_definition: "{{ lookup('ansible.builtin.template', 'web/service-def.json.j2') }}"
+    timeout: 15m
+
+- name: Scale without touching the task definition (ecspresso scale)
+  ecsops.ecspresso.ecspresso_deploy:
+    config: services/web/ecspresso.yml
+    skip_task_definition: true
+    desired_count: 6
+
+- name: Deploy against the collection's local AWS
+  ecsops.ecspresso.ecspresso_deploy:
+    config: services/web/ecspresso.yml
+    endpoint_url: http://127.0.0.1:4566
+    region: us-east-1
+    access_key: testing
+    secret_key: testing
+"""
+
+RETURN = r"""
+task_definition_arn:
+  description: ARN of the task definition revision the service now runs (or would run).
+  returned: always
+  type: str
+  sample: arn:aws:ecs:us-east-1:123456789012:task-definition/web:7
+service:
+  description: The service after the deploy.
+  returned: always
+  type: dict
+  contains:
+    serviceName:
+      description: Name of the service.
+      type: str
+      sample: web
+    status:
+      description: Status of the service.
+      type: str
+      sample: ACTIVE
+    taskDefinition:
+      description: The task definition of the service.
+      type: str
+    desired_count:
+      description: Number of tasks the service should run.
+      type: int
+      sample: 2
+    running_count:
+      description: Number of tasks running.
+      type: int
+      sample: 2
+    deployments:
+      description: The deployments of the service, PRIMARY first.
+      type: list
+      elements: dict
+      sample:
+        - id: ecs-svc/1234567890123456789
+          status: PRIMARY
+          rollout_state: COMPLETED
+          task_definition: arn:aws:ecs:us-east-1:123456789012:task-definition/web:7
+          desired_count: 2
+          running_count: 2
+events:
+  description: What the deploy did and saw, oldest first.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - time: "2026-12-03T10:00:00+00:00"
+      service: web
+      message: registered web:7
+failure:
+  description: How a failed deploy ended, V(failed), V(rolled_back) or V(timeout).
+  returned: when the rollout failed
+  type: str
+service_events:
+  description: The service's last events, newest first, when the rollout failed.
+  returned: when the rollout failed
+  type: list
+  elements: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.ecsops.ecspresso.plugins.module_utils.ansible_module import (
+    AWS_ARGUMENT_SPEC,
+    aws_session,
+    check_requirements,
+    fail_from,
+)
+from ansible_collections.ecsops.ecspresso.plugins.module_utils.config import (
+    resolve_target,
+)
+from ansible_collections.ecsops.ecspresso.plugins.module_utils.deploy import (
+    DeployOptions,
+    deploy,
+)
+from ansible_collections.ecsops.ecspresso.plugins.module_utils.errors import (
+    EcspressoError,
+)
+from ansible_collections.ecsops.ecspresso.plugins.module_utils.progress import Progress
+
+
+def main():
+    argument_spec = dict(
+        config=dict(type="path"),
+        cluster=dict(type="str"),
+        service=dict(type="str"),
+        task_definition=dict(type="raw"),
+        service_definition=dict(type="raw"),
+        definition_sources=dict(
+            type="dict",
+            options=dict(
+                task_definition=dict(type="str"),
+                service_definition=dict(type="str"),
+            ),
+        ),
+        desired_count=dict(type="int"),
+        wait=dict(type="bool", default=True),
+        timeout=dict(type="str"),
+        force_new_deployment=dict(type="bool", default=False),
+        skip_task_definition=dict(type="bool", default=False),
+        **AWS_ARGUMENT_SPEC,
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    check_requirements(module)
+
+    progress = Progress()
+    try:
+        target, settings, warnings = resolve_target(module.params)
+        options = DeployOptions(
+            desired_count=module.params["desired_count"],
+            wait=module.params["wait"],
+            timeout=settings["timeout"],
+            force_new_deployment=module.params["force_new_deployment"],
+            skip_task_definition=module.params["skip_task_definition"],
+        )
+        session = aws_session(module, settings["region"])
+        result = deploy(session, target, options, progress, module.check_mode)
+    except EcspressoError as exc:
+        fail_from(module, exc, changed=False, events=progress.events)
+
+    for warning in warnings + result.pop("warnings"):
+        module.warn(warning)
+    if not module._diff:
+        result.pop("diff")
+    module.exit_json(events=progress.events, **result)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,196 @@
+"""The deploy engine against the local AWS, over HTTP with real boto3 clients."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from ansible_collections.ecsops.ecspresso.plugins.module_utils.aws import AwsSession
+from ansible_collections.ecsops.ecspresso.plugins.module_utils.config import resolve_target
+from ansible_collections.ecsops.ecspresso.plugins.module_utils.deploy import DeployOptions, deploy
+from ansible_collections.ecsops.ecspresso.plugins.module_utils.errors import (
+    DefinitionError,
+    RolloutError,
+)
+from ansible_collections.ecsops.ecspresso.plugins.module_utils.progress import Progress
+
+TASK_DEFINITION = {
+    "family": "web",
+    "networkMode": "awsvpc",
+    "requiresCompatibilities": ["FARGATE"],
+    "cpu": "256",
+    "memory": "512",
+    "containerDefinitions": [
+        {
+            "name": "app",
+            "image": "registry.example.com/web:1",
+            "portMappings": [{"containerPort": 8080}],
+            "environment": [
+                {"name": "B_SETTING", "value": "2"},
+                {"name": "A_SETTING", "value": "1"},
+                {"name": "C_SETTING", "value": "3"},
+            ],
+            "secrets": [
+                {"name": "TOKEN", "valueFrom": "arn:aws:ssm:us-east-1:123456789012:parameter/t"},
+                {"name": "KEY", "valueFrom": "arn:aws:ssm:us-east-1:123456789012:parameter/k"},
+            ],
+        }
+    ],
+    "tags": [{"key": "team", "value": "web"}, {"key": "cost-center", "value": "42"}],
+}
+
+SERVICE_DEFINITION = {
+    "launchType": "FARGATE",
+    "desiredCount": 2,
+    "networkConfiguration": {"awsvpcConfiguration": {"subnets": [], "securityGroups": []}},
+    "deploymentConfiguration": {"deploymentCircuitBreaker": {"enable": True, "rollback": True}},
+    "tags": [{"key": "team", "value": "web"}, {"key": "tier", "value": "frontend"}],
+}
+
+
+NETWORK = {}
+
+
+@pytest.fixture
+def cluster(aws):
+    """Cluster ``apps``, and the default VPC's subnets and security groups for the service."""
+    aws.client("ecs").create_cluster(clusterName="apps")
+    ec2 = aws.client("ec2")
+    subnets = [subnet["SubnetId"] for subnet in ec2.describe_subnets()["Subnets"]][:2]
+    group = ec2.create_security_group(GroupName="web", Description="web")["GroupId"]
+    default = ec2.describe_security_groups(GroupNames=["default"])["SecurityGroups"][0]["GroupId"]
+    # Written in reverse order: ECS and the comparison must not care.
+    NETWORK.update(subnets=subnets[::-1], securityGroups=[group, default])
+    return "apps"
+
+
+def service_definition_default():
+    definition = copy.deepcopy(SERVICE_DEFINITION)
+    definition["networkConfiguration"]["awsvpcConfiguration"].update(copy.deepcopy(NETWORK))
+    return definition
+
+
+def run(aws, task_definition=None, service_definition=None, check_mode=False, **options):
+    target, settings, _warnings = resolve_target(
+        {
+            "cluster": "apps",
+            "service": "web",
+            "task_definition": task_definition or copy.deepcopy(TASK_DEFINITION),
+            "service_definition": service_definition or service_definition_default(),
+            "timeout": options.pop("timeout", "60"),
+        }
+    )
+    progress = Progress()
+    session = AwsSession(**aws.options)
+    result = deploy(
+        session, target, DeployOptions(timeout=settings["timeout"], **options), progress, check_mode
+    )
+    result["events"] = progress.events
+    return result
+
+
+def describe(aws):
+    return aws.client("ecs").describe_services(cluster="apps", services=["web"])["services"][0]
+
+
+def test_first_deploy_creates_and_waits_for_completion(aws, cluster):
+    result = run(aws)
+
+    assert result["changed"] is True
+    service = describe(aws)
+    assert service["taskDefinition"] == result["task_definition_arn"]
+    assert [d["status"] for d in service["deployments"]] == ["PRIMARY"]
+    assert service["deployments"][0]["rolloutState"] == "COMPLETED"
+    assert service["runningCount"] == 2
+    messages = [event["message"] for event in result["events"]]
+    assert any(m.startswith("registered web:1") for m in messages)
+    assert any("deployment COMPLETED" in m for m in messages)
+
+
+def test_second_deploy_changes_nothing_and_calls_nothing_that_mutates(aws, cluster):
+    run(aws)
+    aws.server.reset_calls()
+
+    result = run(aws)
+
+    assert result["changed"] is False
+    assert aws.mutating_calls() == {}
+    assert sum(aws.server.calls().values()) <= 2
+
+
+def test_changed_image_registers_one_revision_and_rolls_it_out(aws, cluster):
+    first = run(aws)
+    changed = copy.deepcopy(TASK_DEFINITION)
+    changed["containerDefinitions"][0]["image"] = "registry.example.com/web:2"
+    aws.server.reset_calls()
+
+    result = run(aws, task_definition=changed)
+
+    assert result["changed"] is True
+    assert result["task_definition_arn"].endswith("web:2")
+    assert aws.mutating_calls() == {"ecs:RegisterTaskDefinition": 1, "ecs:UpdateService": 1}
+    service = describe(aws)
+    assert [d["taskDefinition"] for d in service["deployments"]] == [result["task_definition_arn"]]
+    assert service["deployments"][0]["rolloutState"] == "COMPLETED"
+    assert first["task_definition_arn"] != result["task_definition_arn"]
+
+
+def test_desired_count_change_updates_the_service_without_a_new_revision(aws, cluster):
+    run(aws)
+    aws.server.reset_calls()
+
+    result = run(aws, desired_count=4)
+
+    assert result["changed"] is True
+    assert aws.mutating_calls() == {"ecs:UpdateService": 1}
+    assert describe(aws)["runningCount"] == 4
+
+
+def test_check_mode_predicts_changes_and_calls_nothing_that_mutates(aws, cluster):
+    aws.server.reset_calls()
+    created = run(aws, check_mode=True)
+    assert created["changed"] is True and aws.mutating_calls() == {}
+    assert aws.client("ecs").describe_services(cluster="apps", services=["web"])["services"] == []
+
+    run(aws)
+    changed = copy.deepcopy(TASK_DEFINITION)
+    changed["containerDefinitions"][0]["environment"][0]["value"] = "changed"
+    aws.server.reset_calls()
+
+    predicted = run(aws, task_definition=changed, check_mode=True)
+    unchanged = run(aws, check_mode=True)
+
+    assert predicted["changed"] is True and unchanged["changed"] is False
+    assert aws.mutating_calls() == {}
+    diff = "".join(entry["after"] for entry in predicted["diff"])
+    assert '"value": "changed"' in diff
+
+
+def test_rollout_that_does_not_complete_in_time_fails_with_the_last_events(aws, cluster):
+    aws.server.rollout_seconds = 30
+
+    with pytest.raises(RolloutError) as caught:
+        run(aws, timeout="2s")
+
+    assert caught.value.reason == "timeout"
+    assert "did not complete within 2s" in str(caught.value)
+    assert "Last events:" in str(caught.value) and "has started" in str(caught.value)
+
+
+def test_bad_definition_fails_before_any_call(aws, cluster):
+    aws.server.reset_calls()
+    broken = service_definition_default()
+    broken["networkConfiguration"] = [broken["networkConfiguration"]]
+
+    with pytest.raises(DefinitionError) as caught:
+        run(aws, service_definition=broken)
+
+    assert "field networkConfiguration: expected a mapping, got a list" in str(caught.value)
+    assert aws.server.calls() == {}
+
+
+def test_missing_cluster_is_a_clear_error(aws):
+    with pytest.raises(Exception) as caught:
+        run(aws)
+    assert "apps" in str(caught.value) and "ClusterNotFound" in str(caught.value)

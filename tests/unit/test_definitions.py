@@ -1,0 +1,301 @@
+"""Normalization and comparison: what counts as a change and what does not."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from ansible_collections.ecsops.ecspresso.plugins.module_utils import definitions
+from ansible_collections.ecsops.ecspresso.plugins.module_utils.errors import DefinitionError
+
+WRITTEN = {
+    "family": "web",
+    "networkMode": "awsvpc",
+    "requiresCompatibilities": ["FARGATE"],
+    "cpu": "0.25 vCPU",
+    "memory": "0.5 GB",
+    "containerDefinitions": [
+        {
+            "name": "app",
+            "image": "app:1",
+            "command": ["serve", "--port", "8080"],
+            "portMappings": [{"containerPort": 8080}, {"containerPort": 9090}],
+            "environment": [{"name": "B", "value": "2"}, {"name": "A", "value": "1"}],
+            "secrets": [
+                {"name": "TOKEN", "valueFrom": "arn:aws:ssm:us-east-1:1:parameter/t"},
+                {"name": "KEY", "valueFrom": "arn:aws:ssm:us-east-1:1:parameter/k"},
+            ],
+            "healthCheck": {"command": ["CMD", "true"]},
+        }
+    ],
+    "tags": [{"key": "team", "value": "a"}, {"key": "env", "value": "dev"}],
+}
+
+# What ECS returns for WRITTEN: defaults filled in, lists reordered, read-only fields.
+RETURNED = {
+    "taskDefinitionArn": "arn:aws:ecs:us-east-1:123456789012:task-definition/web:3",
+    "revision": 3,
+    "status": "ACTIVE",
+    "family": "web",
+    "networkMode": "awsvpc",
+    "requiresCompatibilities": ["FARGATE"],
+    "compatibilities": ["EC2", "FARGATE"],
+    "requiresAttributes": [{"name": "ecs.capability.task-eni"}],
+    "registeredAt": "2026-12-01T10:00:00Z",
+    "registeredBy": "arn:aws:iam::123456789012:root",
+    "cpu": "256",
+    "memory": "512",
+    "volumes": [],
+    "placementConstraints": [],
+    "containerDefinitions": [
+        {
+            "name": "app",
+            "image": "app:1",
+            "cpu": 0,
+            "essential": True,
+            "command": ["serve", "--port", "8080"],
+            "portMappings": [
+                {"containerPort": 9090, "hostPort": 9090, "protocol": "tcp"},
+                {"containerPort": 8080, "hostPort": 8080, "protocol": "tcp"},
+            ],
+            "environment": [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}],
+            "secrets": [
+                {"name": "KEY", "valueFrom": "arn:aws:ssm:us-east-1:1:parameter/k"},
+                {"name": "TOKEN", "valueFrom": "arn:aws:ssm:us-east-1:1:parameter/t"},
+            ],
+            "mountPoints": [],
+            "volumesFrom": [],
+            "systemControls": [],
+            "healthCheck": {"command": ["CMD", "true"], "interval": 30, "timeout": 5, "retries": 3},
+        }
+    ],
+    "tags": [{"key": "env", "value": "dev"}, {"key": "team", "value": "a"}],
+}
+
+
+def normalized(definition):
+    return definitions.normalize_task_definition(definition)
+
+
+def test_what_ecs_fills_in_and_reorders_compares_equal():
+    assert normalized(WRITTEN) == normalized(RETURNED)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda td: td["containerDefinitions"][0]["environment"][0].update(value="changed"),
+        lambda td: td["containerDefinitions"][0]["command"].reverse(),
+        lambda td: td.update(cpu="512"),
+        lambda td: td.update(memory="1 GB"),
+        lambda td: td["containerDefinitions"][0].update(image="app:2"),
+        lambda td: td["containerDefinitions"][0]["portMappings"].append({"containerPort": 7070}),
+        lambda td: td["containerDefinitions"][0].update(essential=False),
+        lambda td: td["tags"].append({"key": "owner", "value": "me"}),
+    ],
+    ids=["env value", "command order", "cpu", "memory", "image", "port", "essential", "tag"],
+)
+def test_a_real_change_is_a_difference(change):
+    changed = copy.deepcopy(WRITTEN)
+    change(changed)
+    assert normalized(changed) != normalized(RETURNED)
+
+
+def test_null_and_empty_equal_absent():
+    written = copy.deepcopy(WRITTEN)
+    written["containerDefinitions"][0].update(links=None, dockerLabels={}, ulimits=[])
+    written["pidMode"] = None
+    assert normalized(written) == normalized(RETURNED)
+
+
+def test_bridge_mode_is_the_default_and_host_port_zero_is_dynamic():
+    written = {
+        "family": "x",
+        "containerDefinitions": [
+            {"name": "a", "image": "i", "memory": 64, "portMappings": [{"containerPort": 80}]}
+        ],
+    }
+    returned = copy.deepcopy(written)
+    returned["containerDefinitions"][0]["portMappings"][0].update(hostPort=0, protocol="tcp")
+    assert normalized(written) == normalized(returned)
+    returned["networkMode"] = "awsvpc"
+    assert normalized(written) != normalized(returned)
+
+
+def test_describe_shape_is_unwrapped_with_a_warning():
+    wrapped = {"taskDefinition": copy.deepcopy(RETURNED), "tags": RETURNED["tags"]}
+    del wrapped["taskDefinition"]["tags"]
+    request, warnings = definitions.prepare_task_definition(wrapped, "td.json")
+    assert "taskDefinitionArn" not in request and "revision" not in request
+    assert request["tags"] == RETURNED["tags"]
+    assert warnings and "taskDefinitionArn" in warnings[0] and "td.json" in warnings[0]
+
+
+def test_task_sizes_become_unit_strings():
+    request, unused_warnings = definitions.prepare_task_definition(
+        copy.deepcopy(WRITTEN), "td.json"
+    )
+    assert (request["cpu"], request["memory"]) == ("256", "512")
+
+
+@pytest.mark.parametrize(
+    ("definition", "expected"),
+    [
+        (
+            {"family": "x", "containerDefinitions": {"name": "a"}},
+            "field containerDefinitions: expected a list, got a mapping",
+        ),
+        ({"family": "x", "containerDefinitions": [], "colour": "red"}, "unknown field colour"),
+        (
+            {"family": "x", "containerDefinitions": [{"name": "a", "environment": {"A": "1"}}]},
+            "field containerDefinitions[0].environment: expected a list",
+        ),
+        ({"containerDefinitions": []}, "missing required field family"),
+        ({"family": "x", "containerDefinitions": [], "cpu": "lots"}, "field cpu"),
+    ],
+)
+def test_bad_task_definition_names_file_and_field(definition, expected):
+    with pytest.raises(DefinitionError) as caught:
+        definitions.prepare_task_definition(definition, "services/web/td.json")
+    assert str(caught.value).startswith("services/web/td.json: ")
+    assert expected in str(caught.value)
+
+
+def test_bad_service_definition_names_file_and_field():
+    with pytest.raises(DefinitionError) as caught:
+        definitions.prepare_service_definition(
+            {"networkConfiguration": {"awsvpcConfiguration": {"subnets": "subnet-1"}}}, "sd.json"
+        )
+    assert "sd.json" in str(caught.value)
+    assert "networkConfiguration.awsvpcConfiguration.subnets: expected a list" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('{"family": "x",\n  "containerDefinitions": [}', "invalid JSON at line 2"),
+        ("family: x\n  containerDefinitions: [\n", "invalid YAML"),
+        ("- just\n- a list\n", "must be a mapping"),
+    ],
+)
+def test_unparsable_text_names_the_source(text, expected):
+    with pytest.raises(DefinitionError) as caught:
+        definitions.load_definition(text, "task definition", source="web/td.json.j2")
+    assert "web/td.json.j2" in str(caught.value) and expected in str(caught.value)
+
+
+def test_unreadable_file_names_the_path(tmp_path):
+    with pytest.raises(DefinitionError) as caught:
+        definitions.load_definition(str(tmp_path / "missing.json"), "task definition")
+    assert "missing.json: file not found" in str(caught.value)
+
+
+def test_file_is_read_relative_to_base_dir(tmp_path):
+    (tmp_path / "td.yml").write_text("family: x\ncontainerDefinitions: []\n")
+    loaded, source = definitions.load_definition("td.yml", "task definition", str(tmp_path))
+    assert loaded["family"] == "x" and source.endswith("td.yml")
+
+
+SERVICE_WRITTEN = {
+    "launchType": "FARGATE",
+    "desiredCount": 2,
+    "networkConfiguration": {
+        "awsvpcConfiguration": {
+            "subnets": ["subnet-b", "subnet-a"],
+            "securityGroups": ["sg-2", "sg-1"],
+        }
+    },
+}
+
+SERVICE_LIVE = {
+    "serviceName": "web",
+    "serviceArn": "arn:aws:ecs:us-east-1:123456789012:service/default/web",
+    "status": "ACTIVE",
+    "launchType": "FARGATE",
+    "platformVersion": "LATEST",
+    "desiredCount": 2,
+    "runningCount": 2,
+    "schedulingStrategy": "REPLICA",
+    "healthCheckGracePeriodSeconds": 0,
+    "propagateTags": "NONE",
+    "enableECSManagedTags": False,
+    "enableExecuteCommand": False,
+    "deploymentController": {"type": "ECS"},
+    "deploymentConfiguration": {
+        "maximumPercent": 200,
+        "minimumHealthyPercent": 100,
+        "deploymentCircuitBreaker": {"enable": False, "rollback": False},
+        "strategy": "ROLLING",
+        "bakeTimeInMinutes": 0,
+    },
+    "placementConstraints": [],
+    "placementStrategy": [],
+    "loadBalancers": [],
+    "serviceRegistries": [],
+    "networkConfiguration": {
+        "awsvpcConfiguration": {
+            "subnets": ["subnet-a", "subnet-b"],
+            "securityGroups": ["sg-1", "sg-2"],
+            "assignPublicIp": "DISABLED",
+        }
+    },
+}
+
+
+def service_changes(written, live=None):
+    live = SERVICE_LIVE if live is None else live
+    return definitions.service_changes(
+        definitions.normalize_service(written), definitions.normalize_service(live)
+    )
+
+
+def test_service_with_only_defaults_added_has_no_changes():
+    assert service_changes(SERVICE_WRITTEN) == []
+
+
+def test_service_without_desired_count_leaves_the_count_alone():
+    written = copy.deepcopy(SERVICE_WRITTEN)
+    del written["desiredCount"]
+    live = dict(SERVICE_LIVE, desiredCount=7)
+    assert service_changes(written, live) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"desiredCount": 3}, "desiredCount"),
+        ({"enableExecuteCommand": True}, "enableExecuteCommand"),
+        (
+            {
+                "deploymentConfiguration": {
+                    "deploymentCircuitBreaker": {"enable": True, "rollback": True}
+                }
+            },
+            "deploymentConfiguration",
+        ),
+        (
+            {"networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-c"]}}},
+            "networkConfiguration",
+        ),
+        ({"placementConstraints": [{"type": "distinctInstance"}]}, "placementConstraints"),
+    ],
+)
+def test_service_field_changes_are_found(change, field):
+    assert service_changes(dict(SERVICE_WRITTEN, **change)) == [field]
+
+
+def test_removing_the_circuit_breaker_from_the_file_turns_it_off():
+    live = copy.deepcopy(SERVICE_LIVE)
+    live["deploymentConfiguration"]["deploymentCircuitBreaker"] = {"enable": True, "rollback": True}
+    assert service_changes(SERVICE_WRITTEN, live) == ["deploymentConfiguration"]
+
+
+def test_unified_diff_shows_the_changed_line():
+    before = normalized(RETURNED)
+    after = copy.deepcopy(before)
+    after["containerDefinitions"][0]["image"] = "app:2"
+    text = definitions.unified_diff(before, after, "task definition web")
+    assert '-      "image": "app:1",' in text and '+      "image": "app:2",' in text
+    assert json.loads(definitions.render(after))["containerDefinitions"][0]["image"] == "app:2"
