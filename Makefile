@@ -11,6 +11,8 @@ LOCALAWS_URL := http://$(LOCALAWS_HOST):$(LOCALAWS_PORT)
 LOCALAWS_LOG := .build/localaws.log
 LOCALAWS_PID := .build/localaws.pid
 ENV ?= dev
+# What the example expects to exist in the account: created when the local AWS starts.
+SEED := examples/microservices/localaws-seed.yml
 SANITY_ROOT := .build/sanity/ansible_collections/ecsops/ecspresso
 PYTEST_WORKERS ?= 2
 
@@ -35,7 +37,7 @@ demo: venv localaws-start
 	cd examples/microservices && ansible-playbook deploy.yml -e env=$(ENV)
 
 localaws: venv
-	$(BIN)/python -m tests.localaws --host $(LOCALAWS_HOST) --port $(LOCALAWS_PORT)
+	$(BIN)/python -m tests.localaws --host $(LOCALAWS_HOST) --port $(LOCALAWS_PORT) --seed $(SEED)
 
 localaws-start: venv
 	@if curl -sf $(LOCALAWS_URL)/_localaws/settings >/dev/null; then \
@@ -43,7 +45,7 @@ localaws-start: venv
 	else \
 	  mkdir -p .build; \
 	  nohup $(BIN)/python -m tests.localaws --host $(LOCALAWS_HOST) --port $(LOCALAWS_PORT) \
-	    >$(LOCALAWS_LOG) 2>&1 & echo $$! >$(LOCALAWS_PID); \
+	    --seed $(SEED) >$(LOCALAWS_LOG) 2>&1 & echo $$! >$(LOCALAWS_PID); \
 	  for i in $$(seq 1 100); do \
 	    curl -sf $(LOCALAWS_URL)/_localaws/settings >/dev/null && break; sleep 0.2; \
 	  done; \

@@ -100,6 +100,7 @@ UNORDERED_LISTS = frozenset(
     )
 )
 
+_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/\S+$")
 _CPU_UNITS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*vcpu\s*$", re.IGNORECASE)
 _MEMORY_GB = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*gb\s*$", re.IGNORECASE)
 
@@ -220,7 +221,35 @@ def prepare_task_definition(definition, source):
         if key in definition:
             definition[key] = _task_size(definition[key], key, source)
     validate_request(definition, "RegisterTaskDefinition", source)
+    _check_what_ecs_rejects(definition, source)
     return definition, warnings
+
+
+def _check_what_ecs_rejects(definition, source):
+    """Catch here, with the field named, what RegisterTaskDefinition would refuse."""
+    for field in ("taskRoleArn", "executionRoleArn"):
+        value = definition.get(field)
+        if value is not None and not _ROLE_ARN.match(value):
+            raise DefinitionError(
+                source,
+                f"field {field}: {value!r} is not an IAM role ARN",
+                "write arn:aws:iam::<12-digit account ID>:role/<name>",
+                field=field,
+            )
+    if definition.get("networkMode") != "awsvpc":
+        return
+    for index, container in enumerate(definition["containerDefinitions"]):
+        for number, mapping in enumerate(container.get("portMappings", [])):
+            host_port = mapping.get("hostPort")
+            if host_port is not None and host_port != mapping.get("containerPort"):
+                field = f"containerDefinitions[{index}].portMappings[{number}].hostPort"
+                raise DefinitionError(
+                    source,
+                    f"field {field}: {host_port} differs from containerPort "
+                    f"{mapping.get('containerPort')}, which awsvpc mode does not allow",
+                    "leave hostPort out or make it equal to containerPort",
+                    field=field,
+                )
 
 
 def prepare_service_definition(definition, source):

@@ -1,0 +1,142 @@
+"""The example repository deployed with ansible-playbook, as a user runs it."""
+
+from __future__ import annotations
+
+import pathlib
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from tests.localaws.seed import apply_seed, load_seed
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "microservices"
+ANSIBLE_PLAYBOOK = pathlib.Path(sys.executable).parent / "ansible-playbook"
+RECAP = re.compile(r"^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
+
+
+@pytest.fixture
+def example(aws, tmp_path):
+    """A copy of the example, seeded into a clean local AWS, that a test may edit."""
+    apply_seed(load_seed(EXAMPLE / "localaws-seed.yml"))
+    copy = tmp_path / "microservices"
+    shutil.copytree(EXAMPLE, copy)
+    return copy
+
+
+def playbook(example, aws, *args, check=True):
+    """Run deploy.yml of the example against the local AWS; return (output, recap)."""
+    command = [str(ANSIBLE_PLAYBOOK), "deploy.yml", "-e", f"local_aws_endpoint={aws.endpoint_url}"]
+    completed = subprocess.run(
+        command + list(args), cwd=example, capture_output=True, text=True, timeout=300, check=False
+    )
+    output = completed.stdout + completed.stderr
+    if check:
+        assert completed.returncode == 0, output
+    recap = {
+        host: {"changed": int(changed), "failed": int(failed)}
+        for host, _ok, changed, _unreachable, failed in RECAP.findall(completed.stdout)
+    }
+    return output, recap
+
+
+def services(aws, cluster="dev"):
+    ecs = aws.client("ecs")
+    arns = ecs.list_services(cluster=cluster)["serviceArns"]
+    if not arns:
+        return {}
+    described = ecs.describe_services(cluster=cluster, services=arns)["services"]
+    return {service["serviceName"]: service for service in described}
+
+
+def test_first_run_deploys_everything_and_second_run_changes_nothing(example, aws):
+    output, recap = playbook(example, aws, "-e", "env=dev")
+
+    assert {host: r["changed"] for host, r in recap.items() if host != "localhost"} == {
+        "auth-service.dev": 1,
+        "user-service.dev": 1,
+        "payment-service.dev": 1,
+    }
+    deployed = services(aws)
+    assert sorted(deployed) == ["auth-service", "payment-service", "user-service"]
+    for service in deployed.values():
+        (deployment,) = service["deployments"]
+        assert deployment["rolloutState"] == "COMPLETED"
+        assert deployment["taskDefinition"] == service["taskDefinition"]
+    assert deployed["payment-service"]["taskDefinition"].endswith(
+        "task-definition/dev-payment-service:1"
+    )
+
+    aws.server.reset_calls()
+    output, recap = playbook(example, aws, "-e", "env=dev")
+
+    assert all(r["changed"] == 0 for r in recap.values()), output
+    assert aws.mutating_calls() == {}
+
+
+def test_changed_image_tag_changes_only_that_service(example, aws):
+    playbook(example, aws, "-e", "env=dev")
+    host_vars = example / "inventory" / "host_vars" / "auth-service.dev.yml"
+    host_vars.write_text(host_vars.read_text().replace('"1.8.0"', '"1.9.0"'))
+    aws.server.reset_calls()
+
+    output, recap = playbook(example, aws, "-e", "env=dev")
+
+    assert recap["auth-service.dev"]["changed"] == 1
+    assert recap["user-service.dev"]["changed"] == 0
+    assert recap["payment-service.dev"]["changed"] == 0
+    assert aws.mutating_calls() == {"ecs:RegisterTaskDefinition": 1, "ecs:UpdateService": 1}
+    auth = services(aws)["auth-service"]
+    assert auth["taskDefinition"].endswith("dev-auth-service:2")
+    assert [d["rolloutState"] for d in auth["deployments"]] == ["COMPLETED"]
+
+
+def test_check_diff_shows_the_change_and_changes_nothing(example, aws):
+    playbook(example, aws, "-e", "env=dev")
+    host_vars = example / "inventory" / "host_vars" / "payment-service.dev.yml"
+    host_vars.write_text(host_vars.read_text().replace("task_memory: 1024", "task_memory: 2048"))
+    aws.server.reset_calls()
+
+    output, recap = playbook(example, aws, "-e", "env=dev", "--check", "--diff")
+
+    assert recap["payment-service.dev"]["changed"] == 1
+    assert recap["auth-service.dev"]["changed"] == 0
+    assert '-  "memory": "1024",' in output and '+  "memory": "2048",' in output
+    assert aws.mutating_calls() == {}
+    assert services(aws)["payment-service"]["taskDefinition"].endswith("dev-payment-service:1")
+
+
+def test_limit_deploys_one_service(example, aws):
+    output, recap = playbook(example, aws, "-e", "env=prod", "--limit", "payment-service")
+
+    assert set(recap) == {"payment-service.prod"}
+    assert sorted(services(aws, "prod")) == ["payment-service"]
+    assert services(aws, "prod")["payment-service"]["runningCount"] == 6
+
+
+def test_missing_template_variable_fails_naming_template_and_variable(example, aws):
+    host_vars = example / "inventory" / "host_vars" / "user-service.dev.yml"
+    host_vars.write_text(host_vars.read_text().replace("memory_reservation", "memory_reserve"))
+    aws.server.reset_calls()
+
+    output, recap = playbook(example, aws, "-e", "env=dev", "--limit", "user-service", check=False)
+
+    assert recap["user-service.dev"]["failed"] == 1
+    assert "'memory_reservation' is undefined" in output
+    assert "services/user-service/task-def.json.j2" in output
+    assert aws.mutating_calls() == {}
+
+
+def test_invalid_json_fails_naming_the_template(example, aws):
+    template = example / "services" / "auth-service" / "service-def.json.j2"
+    template.write_text(template.read_text().replace('"propagateTags"', "propagateTags"))
+    aws.server.reset_calls()
+
+    output, recap = playbook(example, aws, "-e", "env=dev", "--limit", "auth-service", check=False)
+
+    assert recap["auth-service.dev"]["failed"] == 1
+    assert "services/auth-service/service-def.json.j2: invalid JSON at line" in output
+    assert aws.mutating_calls() == {}

@@ -1,0 +1,77 @@
+"""Serve the local AWS in the foreground: ``python -m tests.localaws --port 4566``."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from typing import Any
+
+from .seed import apply_seed, load_seed
+from .server import LocalAWS
+from .settings import ROLLOUT_SECONDS_ENV, default_rollout_seconds, parse_rollout_seconds
+
+
+def seconds(text: str) -> float:
+    """An argparse type for a rollout time."""
+    try:
+        return parse_rollout_seconds(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{text!r}: {error}") from None
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Read the command line."""
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.localaws", description="Serve the local AWS until stopped."
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
+    parser.add_argument("--port", type=int, default=4566, help="port; 0 picks a free one (4566)")
+    parser.add_argument(
+        "--rollout-seconds",
+        type=seconds,
+        default=None,
+        help=f"how long a deployment takes (${ROLLOUT_SECONDS_ENV}, else 5)",
+    )
+    parser.add_argument(
+        "--seed",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="YAML file of clusters, subnets and security groups to create at start "
+        "(see seed.py); may be given more than once",
+    )
+    args = parser.parse_args(argv)
+    if args.rollout_seconds is None:
+        try:
+            args.rollout_seconds = default_rollout_seconds()
+        except ValueError as error:
+            parser.error(f"{ROLLOUT_SECONDS_ENV}: {error}")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve until SIGTERM or SIGINT, then stop cleanly."""
+    args = parse_args(argv)
+    stopping = threading.Event()
+
+    def request_stop(signum: int, frame: Any) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+
+    local_aws = LocalAWS(args.host, args.port, args.rollout_seconds).start()
+    for path in args.seed:
+        apply_seed(load_seed(path))
+    print(f"local AWS listening on {local_aws.endpoint_url}", flush=True)
+    # A timed wait keeps the main thread returning to Python, where signal handlers run.
+    while not stopping.wait(0.5):
+        pass
+    local_aws.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
