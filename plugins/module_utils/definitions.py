@@ -207,14 +207,7 @@ def prepare_task_definition(definition, source):
         definition = dict(definition["taskDefinition"])
         if tags and "tags" not in definition:
             definition["tags"] = tags
-    dropped = [key for key in TASK_DEFINITION_READ_ONLY if key in definition]
-    for key in dropped:
-        del definition[key]
-    if dropped:
-        warnings.append(
-            f"{source}: ignored read-only fields {', '.join(dropped)} "
-            "(ECS sets them; remove them from the file to silence this)"
-        )
+    _drop_read_only(definition, TASK_DEFINITION_READ_ONLY, source, warnings)
     if not definition.get("tags"):
         definition.pop("tags", None)
     for key in ("cpu", "memory"):
@@ -261,14 +254,7 @@ def prepare_service_definition(definition, source):
     warnings = []
     definition = drop_nulls(definition)
     identity = {key: definition.pop(key) for key in SERVICE_IDENTITY if key in definition}
-    dropped = [key for key in SERVICE_READ_ONLY if key in definition]
-    for key in dropped:
-        del definition[key]
-    if dropped:
-        warnings.append(
-            f"{source}: ignored read-only fields {', '.join(dropped)} "
-            "(ECS sets them; remove them from the file to silence this)"
-        )
+    _drop_read_only(definition, SERVICE_READ_ONLY, source, warnings)
     # `ecspresso init` writes an empty launchType beside a capacity provider strategy.
     if definition.get("launchType") == "":
         del definition["launchType"]
@@ -276,6 +262,18 @@ def prepare_service_definition(definition, source):
         definition.pop("tags", None)
     validate_request(definition, "CreateService", source, extra={"serviceName": "x"})
     return definition, identity, warnings
+
+
+def _drop_read_only(definition, fields, source, warnings):
+    """Remove the fields ECS sets itself, with a warning naming them."""
+    dropped = [key for key in fields if key in definition]
+    for key in dropped:
+        del definition[key]
+    if dropped:
+        warnings.append(
+            f"{source}: ignored read-only fields {', '.join(dropped)} "
+            "(ECS sets them; remove them from the file to silence this)"
+        )
 
 
 def _task_size(value, field, source):
