@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 
@@ -112,10 +113,36 @@ class ServiceModel:
         """Problems found in ``params`` for ``operation``, one line each; empty when valid."""
         shape = self._model.operation_model(operation).input_shape
         report = ParamValidator().validate(params, shape)
-        if not report.has_errors():
-            return []
-        lines = report.generate_report().splitlines()
-        return [_readable(line.strip()) for line in lines if line.strip()]
+        problems = []
+        if report.has_errors():
+            lines = report.generate_report().splitlines()
+            problems = [_readable(line.strip()) for line in lines if line.strip()]
+        # botocore leaves allowed values to the service; AWS would refuse them only
+        # after earlier calls of a deploy had changed something.
+        return problems + _enum_problems(params, shape, "")
+
+
+def _enum_problems(value, shape, path):
+    """Values outside a field's allowed set, such as ``"assignPublicIp": "disabled"``."""
+    if shape.type_name == "structure" and isinstance(value, dict):
+        problems = []
+        for name, member in shape.members.items():
+            if name in value:
+                problems += _enum_problems(value[name], member, f"{path}.{name}" if path else name)
+        return problems
+    if shape.type_name == "list" and isinstance(value, list):
+        problems = []
+        for index, item in enumerate(value):
+            problems += _enum_problems(item, shape.member, f"{path}[{index}]")
+        return problems
+    allowed = getattr(shape, "enum", None)
+    if allowed and isinstance(value, str) and value not in allowed:
+        close = difflib.get_close_matches(value, allowed, 1) or [
+            choice for choice in allowed if choice.lower() == value.lower()
+        ]
+        hint = f"; did you mean {close[0]}?" if close else ""
+        return [f"field {path}: {value!r} is not one of {', '.join(allowed)}{hint}"]
+    return []
 
 
 _TYPE_NAMES = {
@@ -151,6 +178,10 @@ def _readable(line):
     match = re.match(r'Unknown parameter in (\S+): "([^"]+)", must be one of: (.*)$', line)
     if match:
         parent = "" if match.group(1) == "input" else match.group(1) + "."
+        known = match.group(3).split(", ")
+        close = difflib.get_close_matches(match.group(2), known, 1, cutoff=0.75)
+        if close:
+            return f"unknown field {parent}{match.group(2)}; did you mean {close[0]}?"
         return f"unknown field {parent}{match.group(2)} (known fields: {match.group(3)})"
     match = re.match(r'Missing required parameter in (\S+): "([^"]+)"$', line)
     if match:

@@ -115,10 +115,14 @@ def parse_text(text, source):
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
+            lines = text.splitlines()
+            shown = lines[exc.lineno - 1].strip() if exc.lineno <= len(lines) else ""
+            where = "of the rendered text " if source.endswith(".j2") else ""
             raise DefinitionError(
                 source,
-                f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
-                "fix the syntax there",
+                f"invalid JSON at line {exc.lineno} column {exc.colno} {where}"
+                f"({exc.msg.removesuffix(' at')}): {shown}",
+                "fix the syntax on that line",
             ) from None
     if yaml is None:
         raise DefinitionError(source, "reading YAML needs PyYAML", "install PyYAML or use JSON")
@@ -313,6 +317,8 @@ def validate_request(request, operation, source, extra=None):
 
 
 def _fix_for(problems):
+    if any("did you mean" in p for p in problems):
+        return "correct the name or value as suggested"
     if any(p.startswith("missing required") for p in problems):
         return "add the missing field"
     if any(p.startswith("unknown field") for p in problems):

@@ -352,9 +352,11 @@ def summarize_service(service):
     """The part of a described service that a deploy result reports."""
     if not service:
         return {}
-    keys = ("serviceName", "serviceArn", "status", "taskDefinition")
-    summary = {key: service.get(key) for key in keys}
-    summary.update(
+    summary = dict(
+        service_name=service.get("serviceName"),
+        service_arn=service.get("serviceArn"),
+        status=service.get("status"),
+        task_definition=service.get("taskDefinition"),
         desired_count=service.get("desiredCount"),
         running_count=service.get("runningCount"),
         pending_count=service.get("pendingCount"),

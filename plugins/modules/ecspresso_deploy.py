@@ -21,6 +21,10 @@ description:
     task definition and is C(COMPLETED). A deployment that the circuit breaker rolled back
     is a failure, not a success.
   - Services with the C(CODE_DEPLOY) deployment controller are refused for now.
+  - Every definition is checked against the ECS API model (field names, types and allowed
+    values) before any call that changes something.
+  - C(module_defaults) for the group C(group/ecsops.ecspresso.ecspresso) sets options, such
+    as the AWS ones, for every module of the collection.
 author:
   - ecsops.ecspresso maintainers (@ecsops)
 options:
@@ -149,17 +153,22 @@ service:
   returned: always
   type: dict
   contains:
-    serviceName:
+    service_name:
       description: Name of the service.
       type: str
       sample: web
+    service_arn:
+      description: ARN of the service.
+      type: str
+      sample: arn:aws:ecs:us-east-1:123456789012:service/production/web
     status:
       description: Status of the service.
       type: str
       sample: ACTIVE
-    taskDefinition:
+    task_definition:
       description: The task definition of the service.
       type: str
+      sample: arn:aws:ecs:us-east-1:123456789012:task-definition/web:7
     desired_count:
       description: Number of tasks the service should run.
       type: int
@@ -168,6 +177,10 @@ service:
       description: Number of tasks running.
       type: int
       sample: 2
+    pending_count:
+      description: Number of tasks starting.
+      type: int
+      sample: 0
     deployments:
       description: The deployments of the service, PRIMARY first.
       type: list

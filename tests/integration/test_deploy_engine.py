@@ -194,3 +194,42 @@ def test_missing_cluster_is_a_clear_error(aws):
     with pytest.raises(Exception) as caught:
         run(aws)
     assert "apps" in str(caught.value) and "ClusterNotFound" in str(caught.value)
+
+
+def test_force_new_deployment_starts_one_on_the_same_revision(aws, cluster):
+    first = run(aws)
+    before = describe(aws)["deployments"][0]["id"]
+    aws.server.reset_calls()
+
+    result = run(aws, force_new_deployment=True)
+
+    assert result["changed"] is True
+    assert aws.mutating_calls() == {"ecs:UpdateService": 1}
+    (deployment,) = describe(aws)["deployments"]
+    assert deployment["id"] != before and deployment["rolloutState"] == "COMPLETED"
+    assert deployment["taskDefinition"] == first["task_definition_arn"]
+
+
+def test_skip_task_definition_scales_without_registering(aws, cluster):
+    first = run(aws)
+    changed = copy.deepcopy(TASK_DEFINITION)
+    changed["containerDefinitions"][0]["image"] = "registry.example.com/web:2"
+    aws.server.reset_calls()
+
+    result = run(aws, task_definition=changed, skip_task_definition=True, desired_count=3)
+
+    assert aws.mutating_calls() == {"ecs:UpdateService": 1}
+    assert result["task_definition_arn"] == first["task_definition_arn"]
+    service = describe(aws)
+    assert service["taskDefinition"] == first["task_definition_arn"]
+    assert service["runningCount"] == 3
+
+
+def test_no_wait_returns_while_the_deployment_is_in_progress(aws, cluster):
+    aws.server.rollout_seconds = 30
+
+    result = run(aws, wait=False)
+
+    (deployment,) = result["service"]["deployments"]
+    assert deployment["rollout_state"] == "IN_PROGRESS"
+    assert not any("COMPLETED" in event["message"] for event in result["events"])

@@ -138,5 +138,18 @@ def test_invalid_json_fails_naming_the_template(example, aws):
     output, recap = playbook(example, aws, "-e", "env=dev", "--limit", "auth-service", check=False)
 
     assert recap["auth-service.dev"]["failed"] == 1
-    assert "services/auth-service/service-def.json.j2: invalid JSON at line" in output
+    assert "services/auth-service/service-def.json.j2: invalid JSON at line 16 column 3" in output
+    assert "propagateTags: \"TASK_DEFINITION\"," in output
     assert aws.mutating_calls() == {}
+
+
+@pytest.mark.parametrize(
+    "args", [["-e", "env=all"], ["-e", "env=auth-service", "--limit", "auth-service"]]
+)
+def test_env_must_name_an_environment(example, aws, args):
+    aws.server.reset_calls()
+
+    output, recap = playbook(example, aws, *args, check=False)
+
+    assert "Say which environment to deploy: -e env=dev or -e env=prod" in output
+    assert aws.server.calls() == {}

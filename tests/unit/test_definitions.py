@@ -154,6 +154,15 @@ def test_task_sizes_become_unit_strings():
         ),
         ({"containerDefinitions": []}, "missing required field family"),
         ({"family": "x", "containerDefinitions": [], "cpu": "lots"}, "field cpu"),
+        (
+            {"family": "x", "containerDefinition": []},
+            "unknown field containerDefinition; did you mean containerDefinitions?",
+        ),
+        (
+            {"family": "x", "containerDefinitions": [], "networkMode": "awsvpcc"},
+            "field networkMode: 'awsvpcc' is not one of bridge, host, awsvpc, none; "
+            "did you mean awsvpc?",
+        ),
     ],
 )
 def test_bad_task_definition_names_file_and_field(definition, expected):
@@ -161,6 +170,22 @@ def test_bad_task_definition_names_file_and_field(definition, expected):
         definitions.prepare_task_definition(definition, "services/web/td.json")
     assert str(caught.value).startswith("services/web/td.json: ")
     assert expected in str(caught.value)
+
+
+def test_lower_case_allowed_value_is_refused_before_any_call():
+    with pytest.raises(DefinitionError) as caught:
+        definitions.prepare_service_definition(
+            {
+                "networkConfiguration": {
+                    "awsvpcConfiguration": {"subnets": ["s"], "assignPublicIp": "disabled"}
+                }
+            },
+            "sd.json",
+        )
+    assert (
+        "assignPublicIp: 'disabled' is not one of ENABLED, DISABLED; did you mean DISABLED?"
+        in str(caught.value)
+    )
 
 
 def test_bad_service_definition_names_file_and_field():
