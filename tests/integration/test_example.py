@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import pathlib
 import re
 import shutil
@@ -139,7 +140,7 @@ def test_invalid_json_fails_naming_the_template(example, aws):
 
     assert recap["auth-service.dev"]["failed"] == 1
     assert "services/auth-service/service-def.json.j2: invalid JSON at line 16 column 3" in output
-    assert "propagateTags: \"TASK_DEFINITION\"," in output
+    assert 'propagateTags: "TASK_DEFINITION",' in output
     assert aws.mutating_calls() == {}
 
 
@@ -153,3 +154,31 @@ def test_env_must_name_an_environment(example, aws, args):
 
     assert "Say which environment to deploy: -e env=dev or -e env=prod" in output
     assert aws.server.calls() == {}
+
+
+def test_collection_playbook_deploys_with_aws_settings_from_the_environment(example, aws):
+    env = dict(
+        os.environ,
+        AWS_ENDPOINT_URL=aws.endpoint_url,
+        AWS_REGION=aws.region,
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+    )
+    command = [
+        str(ANSIBLE_PLAYBOOK),
+        "ecsops.ecspresso.deploy",
+        "-e",
+        "ecspresso_hosts=dev",
+        "-e",
+        "env=dev",
+        "--limit",
+        "user-service",
+    ]
+
+    completed = subprocess.run(
+        command, cwd=example, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "user-service.dev           : ok=2    changed=1" in completed.stdout
+    assert sorted(services(aws)) == ["user-service"]
