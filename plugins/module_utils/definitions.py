@@ -362,11 +362,8 @@ def _normalize_container(container, network_mode):
         health.setdefault("retries", 3)
 
 
-def normalize_service(definition, task_definition=None):
-    """Return the comparable part of a service definition, with ECS's defaults filled.
-
-    ``task_definition`` (its normalized form) decides Fargate-only defaults.
-    """
+def normalize_service(definition):
+    """Return the comparable part of a service definition, with ECS's defaults filled."""
     definition = drop_nulls(copy.deepcopy(definition))
     for key in SERVICE_READ_ONLY + SERVICE_IDENTITY:
         definition.pop(key, None)

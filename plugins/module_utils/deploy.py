@@ -200,11 +200,11 @@ def _describe_task_definition(ecs, reference):
 # --- service -----------------------------------------------------------------------
 
 
-def _desired_service(target, options, task_definition):
+def _desired_service(target, options):
     desired = dict(target.service_definition)
     if options.desired_count is not None:
         desired["desiredCount"] = options.desired_count
-    return definitions.normalize_service(desired, task_definition)
+    return definitions.normalize_service(desired)
 
 
 def _create_service(ecs, target, options, task_definition_arn, progress, check_mode, result):
@@ -218,7 +218,7 @@ def _create_service(ecs, target, options, task_definition_arn, progress, check_m
         _diff_entry(
             f"service {target.service}",
             None,
-            definitions.normalize_service(request, None),
+            definitions.normalize_service(request),
         )
     )
     if check_mode:
@@ -241,8 +241,8 @@ def _create_service(ecs, target, options, task_definition_arn, progress, check_m
 
 
 def _update_service(ecs, target, options, live, task_definition_arn, progress, check_mode, result):
-    desired = _desired_service(target, options, None)
-    current = definitions.normalize_service(_with_deployment_fields(live), None)
+    desired = _desired_service(target, options)
+    current = definitions.normalize_service(_with_deployment_fields(live))
     changes = definitions.service_changes(desired, current)
     _warn_create_only(target, desired, current, result)
     if live["taskDefinition"] != task_definition_arn:
