@@ -53,9 +53,22 @@ options:
       - Whether to verify the TLS certificates of the AWS endpoints.
     type: bool
     default: true
-notes:
-  - AWS calls that are throttled or answered with a server error are retried by botocore's
-    C(standard) retry mode, up to 10 attempts.
+  retry_mode:
+    description:
+      - The botocore retry mode of the AWS clients. Both retry throttled calls
+        (C(ThrottlingException) and the like) and server errors (HTTP 5xx) with exponential
+        backoff.
+      - V(adaptive) also slows its own calls down while AWS throttles them, which helps
+        when many services are deployed at once.
+    type: str
+    choices: [standard, adaptive]
+    default: standard
+  max_attempts:
+    description:
+      - How many times botocore tries one AWS call before it gives up, the first try
+        included.
+    type: int
+    default: 10
 requirements:
   - python >= 3.11
   - boto3 >= 1.34.0

@@ -49,6 +49,8 @@ AWS_ARGUMENT_SPEC = {
         "fallback": (env_fallback, ["AWS_URL", "AWS_ENDPOINT_URL"]),
     },
     "validate_certs": {"type": "bool", "default": True},
+    "retry_mode": {"type": "str", "default": "standard", "choices": ["standard", "adaptive"]},
+    "max_attempts": {"type": "int", "default": 10},
 }
 
 AWS_OPTION_NAMES = tuple(AWS_ARGUMENT_SPEC)
@@ -60,21 +62,29 @@ def check_requirements(module):
         module.fail_json(msg=missing_required_lib("boto3"), exception=str(BOTO3_IMPORT_ERROR))
 
 
-def aws_session(module, region=None):
-    """An AwsSession from the module's AWS options; ``region`` fills a missing region."""
-    options = {name: module.params.get(name) for name in AWS_OPTION_NAMES}
+def session_from(params, region=None):
+    """An AwsSession from validated AWS options; ``region`` fills a missing region."""
+    options = {name: params.get(name) for name in AWS_OPTION_NAMES}
     options["region"] = options["region"] or region
     if options["profile"] and (options["access_key"] or options["secret_key"]):
-        module.fail_json(msg="profile cannot be combined with access_key or secret_key")
+        raise EcspressoError("profile cannot be combined with access_key or secret_key")
+    if options["max_attempts"] is not None and options["max_attempts"] < 1:
+        raise EcspressoError("max_attempts must be 1 or more (1 means no retry)")
     return AwsSession(**options)
 
 
-def fail_from(module, exc, **result):
-    """Turn an engine error into fail_json; what the engine knew of the outcome wins."""
+def failure_result(exc, **result):
+    """The result of a failed run: what the engine knew of the outcome wins."""
     if isinstance(exc, RolloutError):
         result["failure"] = exc.reason
         result["service_events"] = exc.service_events
     if isinstance(exc, EcspressoError):
         result.update({key: value for key, value in exc.details.items() if value is not None})
         result.pop("reason", None)
-    module.fail_json(msg=str(exc), **result)
+    result["msg"] = str(exc)
+    return result
+
+
+def fail_from(module, exc, **result):
+    """Turn an engine error into fail_json."""
+    module.fail_json(**failure_result(exc, **result))

@@ -98,6 +98,18 @@ def call(what, function, **params):
         raise AwsCallError(f"Failed to {what}: {exc}") from None
 
 
+def paginate(what, client, operation, key, **params):
+    """Every item under ``key`` of every page of ``operation``; failures as in ``call``."""
+    pages = client.get_paginator(operation).paginate(**params)
+    items = call(what, lambda: [item for page in pages for item in page.get(key, [])])
+    return items
+
+
+def short_arn(arn):
+    """The last part of an ARN: ``web:7`` for a task definition, the name for a service."""
+    return str(arn).rsplit("/", 1)[-1]
+
+
 def error_code(exc):
     """The AWS error code of an AwsCallError, or None."""
     return exc.details.get("code") if isinstance(exc, AwsCallError) else None

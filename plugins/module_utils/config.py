@@ -121,6 +121,32 @@ def resolve_target(options):
     )
     warnings.extend(task_warnings + service_warnings)
 
+    cluster, service, settings = _service_settings(options, config, origin, identity)
+    target = Target(
+        cluster,
+        service,
+        task_request,
+        service_request,
+        {"task_definition": task_source, "service_definition": service_source},
+    )
+    return target, settings, warnings
+
+
+def resolve_service(options):
+    """Which service a rollback or a status call is about: ``(cluster, service, settings,
+    warnings)``, from the module options and the config file (options win).
+
+    The definitions are not read: only cluster, service, region and timeout matter.
+    """
+    config, warnings = ({}, [])
+    if options.get("config"):
+        config, warnings = load_config(options["config"])
+    origin = options.get("config") or "module options"
+    cluster, service, settings = _service_settings(options, config, origin, {})
+    return cluster, service, settings, warnings
+
+
+def _service_settings(options, config, origin, identity):
     service = options.get("service") or config.get("service") or identity.get("serviceName")
     if not service:
         raise DefinitionError(
@@ -128,20 +154,15 @@ def resolve_target(options):
         )
     cluster = options.get("cluster") or config.get("cluster") or identity.get("cluster")
     timeout = options.get("timeout")
-    if isinstance(timeout, str):
-        timeout = parse_duration(timeout, "module options") if not timeout.isdigit() else timeout
+    if timeout is not None:
+        # A module option may be plain seconds; only the config file refuses bare numbers.
+        text = str(timeout).strip()
+        timeout = float(text) if text.isdigit() else parse_duration(text, "module options")
     settings = {
         "region": options.get("region") or config.get("region"),
         "timeout": float(timeout or config.get("timeout") or DEFAULT_TIMEOUT_SECONDS),
     }
-    target = Target(
-        cluster or DEFAULT_CLUSTER,
-        service,
-        task_request,
-        service_request,
-        {"task_definition": task_source, "service_definition": service_source},
-    )
-    return target, settings, warnings
+    return cluster or DEFAULT_CLUSTER, service, settings
 
 
 def _pick(options, config, key, origin):

@@ -7,12 +7,20 @@
 from __future__ import annotations
 
 import datetime
-import time
 
 from . import definitions
-from .aws import call, error_code
+from .aws import call, error_code, short_arn
 from .errors import AwsCallError, DefinitionError, RolloutError
-from .wait import Rollout, describe_service, primary_deployment, wait_for_rollout
+from .wait import (
+    Deadline,
+    Rollout,
+    describe_service,
+    failure_threshold,
+    in_progress,
+    primary_deployment,
+    wait_for_rollout,
+    wait_until_settled,
+)
 
 # Changing any of these makes ECS start a new deployment (ECS UpdateService docs).
 DEPLOYMENT_FIELDS = (
@@ -59,20 +67,40 @@ class DeployOptions:
         timeout=600.0,
         force_new_deployment=False,
         skip_task_definition=False,
+        wait_until="deployed",
+        rollback_on_failure=False,
+        deregister_failed=False,
+        fail_if_in_progress=False,
     ):
         self.desired_count = desired_count
         self.wait = wait
         self.timeout = timeout
         self.force_new_deployment = force_new_deployment
         self.skip_task_definition = skip_task_definition
+        self.wait_until = wait_until
+        self.rollback_on_failure = rollback_on_failure
+        self.deregister_failed = deregister_failed
+        self.fail_if_in_progress = fail_if_in_progress
+
+
+# Rollout endings after which the previous revision is put back, with rollback_on_failure.
+ROLL_BACK_AFTER = ("failed", "tasks_failing", "timeout")
 
 
 def deploy(session, target, options, progress, check_mode=False):
     """Bring the service to its definitions; return the result as a dict.
 
     In check mode nothing is changed and ``changed`` says whether a run would change.
+    A rollout that fails raises RolloutError, whose details say what was done about it.
     """
-    started_at = time.monotonic()
+    if options.rollback_on_failure and not options.wait:
+        raise DefinitionError(
+            "module options",
+            "rollback_on_failure needs wait: a failure is only seen while waiting",
+            "set wait to true, or rollback_on_failure to false",
+            field="rollback_on_failure",
+        )
+    deadline = Deadline(options.timeout)
     ecs = session.client("ecs")
     result = {"changed": False, "diff": [], "warnings": []}
 
@@ -84,6 +112,13 @@ def deploy(session, target, options, progress, check_mode=False):
         )
     exists = live is not None and live.get("status") == "ACTIVE"
     _refuse_code_deploy(target, live if exists else None)
+    if exists and in_progress(live):
+        live = _deployment_in_progress(ecs, target, options, live, deadline, progress, check_mode)
+        if check_mode:
+            result["warnings"].append(
+                f"service {target.service}: a deployment is in progress; a real run waits "
+                "for it to end before deploying"
+            )
 
     task_definition_arn = _ensure_task_definition(
         ecs, target, options, live if exists else None, progress, check_mode, result
@@ -108,8 +143,10 @@ def deploy(session, target, options, progress, check_mode=False):
     if rollout is not None and not check_mode:
         if options.wait:
             try:
-                service = wait_for_rollout(ecs, rollout, options.timeout, progress, started_at)
+                service = wait_for_rollout(ecs, rollout, deadline, progress)
             except RolloutError as exc:
+                previous = live.get("taskDefinition") if exists else None
+                _after_failure(ecs, target, options, exc, previous, task_definition_arn, progress)
                 exc.details.update(changed=True, task_definition_arn=task_definition_arn)
                 raise
         else:
@@ -117,6 +154,89 @@ def deploy(session, target, options, progress, check_mode=False):
     result["task_definition_arn"] = task_definition_arn
     result["service"] = summarize_service(service)
     return result
+
+
+def _deployment_in_progress(ecs, target, options, live, deadline, progress, check_mode):
+    """Handle a deployment that another run (or the console) started; return the service."""
+    primary = primary_deployment(live) or {}
+    what = f"deployment {primary.get('id')} of {short_arn(primary.get('taskDefinition', '?'))}"
+    if options.fail_if_in_progress:
+        raise RolloutError(
+            f"service {target.service}: {what} is in progress; nothing was changed. Run "
+            "again once it has ended, or set fail_if_in_progress to false to wait for it",
+            reason="in_progress",
+            changed=False,
+        )
+    if check_mode:
+        return live
+    if (primary.get("failedTasks") or 0) >= failure_threshold(primary.get("desiredCount")):
+        # Its tasks keep failing: waiting would never end; the new deployment replaces it.
+        progress.emit(
+            target.service, f"{what} is in progress but its tasks keep failing; replacing it"
+        )
+        return live
+    progress.emit(target.service, f"{what} is in progress; waiting for it to end first")
+    return wait_until_settled(ecs, target.cluster, target.service, deadline, progress)
+
+
+def _after_failure(ecs, target, options, exc, previous, failed_arn, progress):
+    """Roll back and deregister as the options ask; record what was done in ``exc``."""
+    rolled_back = exc.reason == "rolled_back"
+    if options.rollback_on_failure and exc.reason in ROLL_BACK_AFTER:
+        if previous and previous != failed_arn:
+            rolled_back = _roll_back(ecs, target, options, exc, previous, progress)
+        else:
+            exc.message += (
+                ". Not rolled back: the service had no earlier task definition to go back to"
+            )
+    exc.details["rolled_back"] = rolled_back
+    running = exc.details.get("running_task_definition")
+    if options.deregister_failed and rolled_back and running and running != failed_arn:
+        deregister_task_definition(ecs, failed_arn, progress, target.service)
+        exc.details["deregistered"] = [failed_arn]
+        exc.message += f". Deregistered {short_arn(failed_arn)}"
+    exc.args = (exc.message,)
+
+
+def _roll_back(ecs, target, options, exc, previous, progress):
+    """Put the service back on ``previous`` and wait for it; True when it runs it again."""
+    progress.emit(target.service, f"rolling back to {short_arn(previous)}")
+    live = describe_service(ecs, target.cluster, target.service) or {}
+    rollout = switch_task_definition(ecs, target.cluster, target.service, live, previous)
+    rollout.wait_until = options.wait_until
+    try:
+        wait_for_rollout(ecs, rollout, Deadline(options.timeout), progress)
+    except RolloutError as rollback_exc:
+        exc.message += f". The rollback to {short_arn(previous)} failed too: {rollback_exc}"
+        exc.details["rollback_failure"] = rollback_exc.reason
+        exc.details["running_task_definition"] = rollback_exc.details.get("running_task_definition")
+        return False
+    exc.message += f". Rolled back: the service runs {short_arn(previous)} again"
+    exc.details["running_task_definition"] = previous
+    return True
+
+
+def switch_task_definition(ecs, cluster, service, live, task_definition_arn):
+    """Update the service to ``task_definition_arn`` alone; return the Rollout to wait for."""
+    call(
+        f"update service {service} in cluster {cluster}",
+        ecs.update_service,
+        cluster=cluster,
+        service=service,
+        taskDefinition=task_definition_arn,
+    )
+    previous = primary_deployment(live) or {}
+    return Rollout(cluster, service, task_definition_arn, replaced_deployment=previous.get("id"))
+
+
+def deregister_task_definition(ecs, arn, progress, service):
+    """Deregister one revision (it becomes INACTIVE; running tasks keep running)."""
+    call(
+        f"deregister task definition {short_arn(arn)}",
+        ecs.deregister_task_definition,
+        taskDefinition=arn,
+    )
+    progress.emit(service, f"deregistered {short_arn(arn)}")
 
 
 def _refuse_code_deploy(target, live):
@@ -159,7 +279,7 @@ def _ensure_task_definition(ecs, target, options, live, progress, check_mode, re
 
     result["changed"] = True
     result["diff"].append(
-        _diff_entry(
+        diff_entry(
             f"task definition {family}",
             definitions.normalize_task_definition(current) if current else None,
             desired,
@@ -215,7 +335,7 @@ def _create_service(ecs, target, options, task_definition_arn, progress, check_m
         request.setdefault("desiredCount", 1)
     result["changed"] = True
     result["diff"].append(
-        _diff_entry(
+        diff_entry(
             f"service {target.service}",
             None,
             definitions.normalize_service(request),
@@ -234,10 +354,12 @@ def _create_service(ecs, target, options, task_definition_arn, progress, check_m
     )
     progress.emit(
         target.service,
-        f"created service {target.service} on {_short(task_definition_arn)} "
+        f"created service {target.service} on {short_arn(task_definition_arn)} "
         f"with {request.get('desiredCount', 'one task per instance')} desired",
     )
-    return Rollout(target.cluster, target.service, task_definition_arn)
+    return Rollout(
+        target.cluster, target.service, task_definition_arn, wait_until=options.wait_until
+    )
 
 
 def _update_service(ecs, target, options, live, task_definition_arn, progress, check_mode, result):
@@ -253,7 +375,7 @@ def _update_service(ecs, target, options, live, task_definition_arn, progress, c
         return None
     result["changed"] = True
     result["diff"].append(
-        _diff_entry(
+        diff_entry(
             f"service {target.service}",
             _service_view(definitions.project(current, desired), live, target),
             _service_view(desired, None, target, task_definition_arn),
@@ -296,6 +418,7 @@ def _update_service(ecs, target, options, live, task_definition_arn, progress, c
         target.service,
         task_definition_arn,
         replaced_deployment=previous.get("id") if starts_deployment else None,
+        wait_until=options.wait_until,
     )
 
 
@@ -339,7 +462,7 @@ def _service_view(normalized, live, target, task_definition_arn=None):
 # --- results -----------------------------------------------------------------------
 
 
-def _diff_entry(name, before, after):
+def diff_entry(name, before, after):
     return {
         "before_header": f"{name} (live)",
         "after_header": f"{name} (desired)",
@@ -379,10 +502,6 @@ def summarize_service(service):
 
 def _iso(moment):
     return moment.isoformat() if isinstance(moment, datetime.datetime) else moment
-
-
-def _short(arn):
-    return arn.rsplit("/", 1)[-1]
 
 
 def _names(keys):

@@ -19,7 +19,16 @@ description:
     the service attributes that differ are updated.
   - When something changed, waits until the new deployment is the PRIMARY one, runs the new
     task definition and is C(COMPLETED). A deployment that the circuit breaker rolled back
-    is a failure, not a success.
+    is a failure, not a success; so are a C(FAILED) deployment, tasks that keep failing to
+    start, and a timeout. The message says which, with the stopped tasks' reasons and the
+    service's last events.
+  - With O(rollback_on_failure), a failed deployment is replaced by one of the task
+    definition the service ran before, and the module waits for that too.
+  - A deployment already in progress (started by another run or by hand) is waited for
+    before anything is changed, unless O(fail_if_in_progress) is set.
+  - Runs on the Ansible controller. Its action plugin shows the progress of the rollout
+    (deployment counts, rollout state changes, new service events) in the output as it
+    happens, one line per event, prefixed with the service name.
   - Services with the C(CODE_DEPLOY) deployment controller are refused for now.
   - Every definition is checked against the ECS API model (field names, types and allowed
     values) before any call that changes something.
@@ -80,14 +89,52 @@ options:
     type: int
   wait:
     description:
-      - Wait until the deployment is C(COMPLETED) on the new task definition.
+      - Wait until the rollout has reached O(wait_until). Without waiting, the module
+        returns as soon as the service is updated, and a failed rollout goes unnoticed.
     type: bool
     default: true
+  wait_until:
+    description:
+      - What the rollout must reach for the deploy to succeed.
+      - V(deployed) waits until the new PRIMARY deployment runs the new task definition
+        and ECS reports it C(COMPLETED).
+      - V(stable) waits until the new task definition's deployment is the only one and
+        runs as many tasks as it wants, as the C(services-stable) waiter does.
+    type: str
+    choices: [deployed, stable]
+    default: deployed
   timeout:
     description:
       - How long to wait, in seconds, or as a duration such as V(10m) or V(1h30m).
       - Defaults to C(timeout) in O(config), then to 10 minutes.
+      - A deployment already in progress that is waited for counts toward it. A rollback
+        done by O(rollback_on_failure) gets the same time again.
     type: str
+  rollback_on_failure:
+    description:
+      - When the new deployment fails (C(FAILED), tasks that keep failing to start, or a
+        timeout), update the service back to the task definition it ran before the deploy
+        and wait for that deployment. The module still fails, and says so in RV(rolled_back).
+      - A rollback done by the deployment circuit breaker itself needs nothing from this
+        option; the module waits for it and fails.
+      - Needs O(wait).
+    type: bool
+    default: false
+  deregister_failed:
+    description:
+      - After a rollback (by the circuit breaker or by O(rollback_on_failure)), deregister
+        the task definition revision that failed, so that nothing deploys it again by
+        mistake.
+    type: bool
+    default: false
+  fail_if_in_progress:
+    description:
+      - When a deployment of the service is already in progress, fail at once without
+        changing anything, instead of waiting for it to end first.
+      - A deployment in progress whose tasks keep failing is not waited for either way;
+        the new deployment replaces it.
+    type: bool
+    default: false
   force_new_deployment:
     description:
       - Start a new deployment even when nothing changed, for example to pull a mutable
@@ -132,6 +179,13 @@ EXAMPLES = r"""
     config: services/web/ecspresso.yml
     skip_task_definition: true
     desired_count: 6
+
+- name: Deploy, and go back to the revision that ran before if the new one fails
+  ecsops.ecspresso.ecspresso_deploy:
+    config: services/web/ecspresso.yml
+    rollback_on_failure: true
+    deregister_failed: true
+    fail_if_in_progress: true
 
 - name: Deploy against the collection's local AWS
   ecsops.ecspresso.ecspresso_deploy:
@@ -202,9 +256,40 @@ events:
       service: web
       message: registered web:7
 failure:
-  description: How a failed deploy ended, V(failed), V(rolled_back) or V(timeout).
+  description:
+    - How a failed deploy ended.
+    - V(failed), the deployment was marked C(FAILED) (the circuit breaker, without rollback);
+      V(rolled_back), the circuit breaker rolled it back; V(tasks_failing), its tasks kept
+      failing to start and the service has no circuit breaker; V(timeout); V(in_progress),
+      another deployment was in progress and O(fail_if_in_progress) is set.
   returned: when the rollout failed
   type: str
+  sample: tasks_failing
+rolled_back:
+  description:
+    - Whether the service was put back on the task definition it ran before, by the circuit
+      breaker or by O(rollback_on_failure).
+  returned: when the rollout failed
+  type: bool
+  sample: true
+running_task_definition:
+  description: The task definition the service's PRIMARY deployment runs after a failure.
+  returned: when the rollout failed
+  type: str
+  sample: arn:aws:ecs:us-east-1:123456789012:task-definition/web:6
+deregistered:
+  description: Task definition revisions deregistered because of O(deregister_failed).
+  returned: when a failed revision was deregistered
+  type: list
+  elements: str
+  sample: [arn:aws:ecs:us-east-1:123456789012:task-definition/web:7]
+stopped_tasks:
+  description: Why the failed deployment's last tasks stopped, one line each.
+  returned: when the rollout failed
+  type: list
+  elements: str
+  sample:
+    - "task 0f3e... TaskFailedToStart: CannotPullContainerError: ..."
 service_events:
   description: The service's last events, newest first, when the rollout failed.
   returned: when the rollout failed
@@ -214,69 +299,16 @@ service_events:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.ecsops.ecspresso.plugins.module_utils.ansible_module import (
-    AWS_ARGUMENT_SPEC,
-    aws_session,
-    check_requirements,
-    fail_from,
+from ansible_collections.ecsops.ecspresso.plugins.module_utils.runs import (
+    DEPLOY_ARGUMENT_SPEC,
+    run_deploy,
+    run_module,
 )
-from ansible_collections.ecsops.ecspresso.plugins.module_utils.config import (
-    resolve_target,
-)
-from ansible_collections.ecsops.ecspresso.plugins.module_utils.deploy import (
-    DeployOptions,
-    deploy,
-)
-from ansible_collections.ecsops.ecspresso.plugins.module_utils.errors import (
-    EcspressoError,
-)
-from ansible_collections.ecsops.ecspresso.plugins.module_utils.progress import Progress
 
 
 def main():
-    argument_spec = dict(
-        config=dict(type="path"),
-        cluster=dict(type="str"),
-        service=dict(type="str"),
-        task_definition=dict(type="raw"),
-        service_definition=dict(type="raw"),
-        definition_sources=dict(
-            type="dict",
-            options=dict(
-                task_definition=dict(type="str"),
-                service_definition=dict(type="str"),
-            ),
-        ),
-        desired_count=dict(type="int"),
-        wait=dict(type="bool", default=True),
-        timeout=dict(type="str"),
-        force_new_deployment=dict(type="bool", default=False),
-        skip_task_definition=dict(type="bool", default=False),
-        **AWS_ARGUMENT_SPEC,
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    check_requirements(module)
-
-    progress = Progress()
-    try:
-        target, settings, warnings = resolve_target(module.params)
-        options = DeployOptions(
-            desired_count=module.params["desired_count"],
-            wait=module.params["wait"],
-            timeout=settings["timeout"],
-            force_new_deployment=module.params["force_new_deployment"],
-            skip_task_definition=module.params["skip_task_definition"],
-        )
-        session = aws_session(module, settings["region"])
-        result = deploy(session, target, options, progress, module.check_mode)
-    except EcspressoError as exc:
-        fail_from(module, exc, changed=False, events=progress.events)
-
-    for warning in warnings + result.pop("warnings"):
-        module.warn(warning)
-    if not module._diff:
-        result.pop("diff")
-    module.exit_json(events=progress.events, **result)
+    module = AnsibleModule(argument_spec=DEPLOY_ARGUMENT_SPEC, supports_check_mode=True)
+    run_module(module, run_deploy)
 
 
 if __name__ == "__main__":

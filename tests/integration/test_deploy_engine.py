@@ -105,7 +105,7 @@ def test_first_deploy_creates_and_waits_for_completion(aws, cluster):
     assert service["runningCount"] == 2
     messages = [event["message"] for event in result["events"]]
     assert any(m.startswith("registered web:1") for m in messages)
-    assert any("deployment COMPLETED" in m for m in messages)
+    assert any(m.startswith("deployment of web:1 COMPLETED in") for m in messages)
 
 
 def test_second_deploy_changes_nothing_and_calls_nothing_that_mutates(aws, cluster):

@@ -1,0 +1,151 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, ecsops.ecspresso contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Roll a service back to an earlier task definition revision, wait, and deregister."""
+
+from __future__ import annotations
+
+from .aws import call, error_code, paginate, short_arn
+from .deploy import (
+    deregister_task_definition,
+    diff_entry,
+    summarize_service,
+    switch_task_definition,
+)
+from .errors import AwsCallError, DefinitionError, RolloutError
+from .wait import Deadline, describe_service, wait_for_rollout
+
+
+class RollbackOptions:
+    """The options of ``ecspresso_rollback`` that are not the service."""
+
+    def __init__(
+        self,
+        revision=None,
+        wait=True,
+        wait_until="deployed",
+        timeout=600.0,
+        deregister=True,
+    ):
+        self.revision = revision
+        self.wait = wait
+        self.wait_until = wait_until
+        self.timeout = timeout
+        self.deregister = deregister
+
+
+def rollback(session, cluster, service_name, options, progress, check_mode=False):
+    """Put the service on an earlier revision; return the result as a dict."""
+    if options.deregister and not options.wait:
+        raise DefinitionError(
+            "module options",
+            "deregister_task_definition needs wait: the revision rolled back from may still "
+            "run tasks until the rollback has completed",
+            "set wait to true, or deregister_task_definition to false",
+            field="deregister_task_definition",
+        )
+    deadline = Deadline(options.timeout)
+    ecs = session.client("ecs")
+    live = describe_service(ecs, cluster, service_name)
+    if live is None or live.get("status") != "ACTIVE":
+        raise AwsCallError(
+            f"service {service_name} not found in cluster {cluster}: there is nothing to roll back"
+        )
+    current = live["taskDefinition"]
+    family, revision = _family_revision(current)
+    target = _target_revision(ecs, family, revision, options.revision)
+    result = {
+        "changed": True,
+        "rolled_back_from": current,
+        "task_definition_arn": target,
+        "deregistered": [],
+        "diff": [
+            diff_entry(
+                f"service {service_name}",
+                {"taskDefinition": current},
+                {"taskDefinition": target},
+            )
+        ],
+    }
+    if check_mode:
+        progress.emit(
+            service_name, f"would roll back from {short_arn(current)} to {short_arn(target)}"
+        )
+        result["service"] = summarize_service(live)
+        return result
+
+    progress.emit(service_name, f"rolling back from {short_arn(current)} to {short_arn(target)}")
+    rollout = switch_task_definition(ecs, cluster, service_name, live, target)
+    rollout.wait_until = options.wait_until
+    if options.wait:
+        try:
+            service = wait_for_rollout(ecs, rollout, deadline, progress)
+        except RolloutError as exc:
+            exc.details.update(changed=True, rolled_back_from=current, task_definition_arn=target)
+            raise
+    else:
+        service = describe_service(ecs, cluster, service_name)
+    if options.deregister:
+        deregister_task_definition(ecs, current, progress, service_name)
+        result["deregistered"].append(current)
+    result["service"] = summarize_service(service)
+    return result
+
+
+def _family_revision(arn):
+    """``("web", 7)`` from a task definition ARN (or ``web:7``)."""
+    family, _sep, revision = arn.rsplit("/", 1)[-1].rpartition(":")
+    return family, int(revision)
+
+
+def _target_revision(ecs, family, current_revision, wanted):
+    """The ARN to roll back to: ``wanted`` when given, else the ACTIVE revision before."""
+    if wanted not in (None, ""):
+        reference = str(wanted)
+        if reference.isdigit():
+            reference = f"{family}:{reference}"
+        try:
+            response = call(
+                f"describe task definition {reference}",
+                ecs.describe_task_definition,
+                taskDefinition=reference,
+            )
+        except AwsCallError as exc:
+            if error_code(exc) in ("ClientException", "InvalidParameterException"):
+                raise DefinitionError(
+                    "module options",
+                    f"revision {wanted}: task definition {reference} does not exist",
+                    f"give a revision of {family} that is registered",
+                    field="revision",
+                ) from exc
+            raise
+        found = response["taskDefinition"]
+        if found.get("status") != "ACTIVE":
+            raise DefinitionError(
+                "module options",
+                f"revision {wanted}: {short_arn(found['taskDefinitionArn'])} is "
+                f"{found.get('status')}",
+                "roll back to an ACTIVE revision",
+                field="revision",
+            )
+        return found["taskDefinitionArn"]
+
+    arns = paginate(
+        f"list the ACTIVE revisions of {family}",
+        ecs,
+        "list_task_definitions",
+        "taskDefinitionArns",
+        familyPrefix=family,
+        status="ACTIVE",
+        sort="DESC",
+    )
+    for arn in arns:
+        if _family_revision(arn)[1] < current_revision:
+            return arn
+    raise DefinitionError(
+        "module options",
+        f"{family} has no ACTIVE revision before {current_revision} to roll back to",
+        "give the revision to roll back to with the revision option",
+        field="revision",
+    )
