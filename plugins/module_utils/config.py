@@ -88,16 +88,15 @@ def load_config(path):
     return config, warnings
 
 
-def resolve_target(options):
+def resolve_target(options, base_dir=None):
     """Merge the config file (if any) with module options into a Target and settings.
 
-    Options win over the config. Returns ``(target, settings, warnings)``; ``settings``
-    holds region and timeout.
+    Options win over the config. Relative paths are relative to ``base_dir`` (the
+    working directory when None), those in the config to the config's folder. Returns
+    ``(target, settings, warnings)``; ``settings`` holds region and timeout.
     """
-    config, warnings = ({}, [])
-    if options.get("config"):
-        config, warnings = load_config(options["config"])
-    base_dir = config.get("base_dir")
+    config, warnings = _config(options, base_dir)
+    base_dir = config.get("base_dir") or base_dir
     origin = options.get("config") or "module options"
 
     sources = dict(options.get("definition_sources") or {})
@@ -132,18 +131,26 @@ def resolve_target(options):
     return target, settings, warnings
 
 
-def resolve_service(options):
+def resolve_service(options, base_dir=None):
     """Which service a rollback or a status call is about: ``(cluster, service, settings,
     warnings)``, from the module options and the config file (options win).
 
     The definitions are not read: only cluster, service, region and timeout matter.
     """
-    config, warnings = ({}, [])
-    if options.get("config"):
-        config, warnings = load_config(options["config"])
+    config, warnings = _config(options, base_dir)
     origin = options.get("config") or "module options"
     cluster, service, settings = _service_settings(options, config, origin, {})
     return cluster, service, settings, warnings
+
+
+def _config(options, base_dir):
+    """The config file named by the options, read, with its warnings; ({}, []) when none."""
+    path = options.get("config")
+    if not path:
+        return {}, []
+    if base_dir and not os.path.isabs(path):
+        path = os.path.join(base_dir, path)
+    return load_config(path)
 
 
 def _service_settings(options, config, origin, identity):

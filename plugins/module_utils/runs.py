@@ -6,7 +6,8 @@
 
 The same code runs in two places: inside the module (``run_module``), and in the module's
 action plugin on the controller, which shows the progress events as they happen. A run
-takes the validated options, check mode, diff mode and a Progress, and returns the result
+takes the validated options, check mode, diff mode, a Progress and the folder relative
+paths start from (the playbook's, from the action plugin), and returns the result
 (``warnings`` included) or raises an EcspressoError.
 """
 
@@ -62,9 +63,9 @@ ROLLBACK_ARGUMENT_SPEC = {
 }
 
 
-def run_deploy(params, check_mode, diff, progress):
+def run_deploy(params, check_mode, diff, progress, base_dir=None):
     """ecspresso_deploy: deploy one service from its definitions."""
-    target, settings, warnings = resolve_target(params)
+    target, settings, warnings = resolve_target(params, base_dir)
     options = DeployOptions(
         desired_count=params["desired_count"],
         wait=params["wait"],
@@ -81,9 +82,9 @@ def run_deploy(params, check_mode, diff, progress):
     return _finish(result, warnings, diff)
 
 
-def run_rollback(params, check_mode, diff, progress):
+def run_rollback(params, check_mode, diff, progress, base_dir=None):
     """ecspresso_rollback: put one service back on an earlier revision."""
-    cluster, service, settings, warnings = resolve_service(params)
+    cluster, service, settings, warnings = resolve_service(params, base_dir)
     options = RollbackOptions(
         revision=params["revision"],
         wait=params["wait"],

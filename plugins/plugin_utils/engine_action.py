@@ -15,8 +15,6 @@ an AWX job's output as they come.
 
 from __future__ import annotations
 
-import os
-
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values, sanitize_keys
 from ansible.plugins.action import ActionBase
@@ -45,8 +43,6 @@ class EngineAction(ActionBase):
 
     ARGUMENT_SPEC = {}
     RUN = None
-    # Options holding paths; relative ones are relative to the playbook's folder.
-    PATH_OPTIONS = ("config",)
 
     _requires_connection = False
     _supports_check_mode = True
@@ -69,13 +65,17 @@ class EngineAction(ActionBase):
             result.update(failed=True, msg=f"{self._task.action}: " + "; ".join(messages))
             return result
         params = validation.validated_parameters
-        for name in self.PATH_OPTIONS:
-            if params.get(name) and not os.path.isabs(params[name]):
-                params[name] = os.path.join(self._loader.get_basedir(), params[name])
 
         progress = Progress(show_event)
         try:
-            outcome = self.RUN(params, self._task.check_mode, self._task.diff, progress)
+            # Relative paths start from the playbook's folder, as for other Ansible files.
+            outcome = self.RUN(
+                params,
+                self._task.check_mode,
+                self._task.diff,
+                progress,
+                base_dir=self._loader.get_basedir(),
+            )
         except EcspressoError as exc:
             outcome = failure_result(exc, changed=False, failed=True)
         warnings = outcome.pop("warnings", [])

@@ -71,3 +71,34 @@ def test_config_that_is_not_a_mapping(tmp_path):
     with pytest.raises(DefinitionError) as caught:
         config.load_config(str(path))
     assert str(path) in str(caught.value)
+
+
+def test_relative_paths_start_from_the_base_folder(tmp_path, monkeypatch):
+    # The action plugins pass the playbook's folder: a playbook finds its files wherever
+    # ansible-playbook is started from.
+    service_dir = tmp_path / "services" / "web"
+    service_dir.mkdir(parents=True)
+    write_service(service_dir)
+    (service_dir / "ecspresso.yml").write_text(
+        "service: web\ntask_definition: td.json\nservice_definition: sd.yml\n"
+    )
+    monkeypatch.chdir("/")
+
+    from_config, _settings, _warnings = config.resolve_target(
+        {"config": "services/web/ecspresso.yml"}, base_dir=str(tmp_path)
+    )
+    from_options, _settings, _warnings = config.resolve_target(
+        {
+            "service": "web",
+            "task_definition": "services/web/td.json",
+            "service_definition": "services/web/sd.yml",
+        },
+        base_dir=str(tmp_path),
+    )
+    cluster, service, _settings, _warnings = config.resolve_service(
+        {"config": "services/web/ecspresso.yml"}, base_dir=str(tmp_path)
+    )
+
+    assert from_config.task_definition["family"] == from_options.task_definition["family"] == "web"
+    assert from_options.service_definition == {"desiredCount": 2}
+    assert (cluster, service) == ("default", "web")
