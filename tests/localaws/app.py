@@ -3,7 +3,8 @@
 Requests flow through, outermost first:
 
 1. ``/_localaws/...``: the control endpoints, answered here.
-2. Call counting, and the fault hook (which injects nothing yet).
+2. Call counting, and injected throttling and server errors (:mod:`~tests.localaws.faults`,
+   shaped per protocol by :mod:`~tests.localaws.aws_errors`).
 3. :class:`~tests.localaws.ecs_api.EcsLayer`, which runs the ECS extensions.
 4. Moto's own server application (``DomainDispatcherApplication``).
 """
@@ -17,13 +18,15 @@ from typing import Any
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-from . import rollouts, services, task_definition_list, task_definitions
-from .calls import CallCounter, call_name
+from . import rollouts, service_tasks, services, task_definition_list, task_definitions
+from .aws_errors import ErrorAnswer, error_for, protocol_of, render
+from .calls import CallCounter, call_name, credential_scope
 from .ecs_api import EcsLayer, read_body
-from .faults import FaultReply, Faults
+from .faults import Faults
 from .settings import Settings
 
 CONTROL_PREFIX = "/_localaws/"
+FAULT_ENDPOINTS = ("faults", "faults/reset", "faults/injected")
 
 # Order matters where two extensions hook one operation: rollouts read the service fields
 # that the services extension has put in the answer.
@@ -32,6 +35,7 @@ ECS_EXTENSIONS = [
     task_definition_list.HOOKS,
     services.HOOKS,
     rollouts.HOOKS,
+    service_tasks.HOOKS,
 ]
 
 StartResponse = Callable[..., Any]
@@ -65,9 +69,11 @@ class LocalAWSApp:
         name = None if path.startswith("/moto-api") else call_name(environ, form_body)
         if name is not None:
             self.calls.add(name)
-            reply = self.faults.on_request(name)
-            if reply is not None:
-                return fault_response(start_response, reply)
+            kind = self.faults.on_request(name)
+            if kind is not None:
+                service = credential_scope(environ).service
+                answer = error_for(kind, protocol_of(environ, form_body, service), service)
+                return fault_response(start_response, answer)
         return self.ecs(environ, start_response)
 
     def _control(
@@ -93,7 +99,12 @@ class LocalAWSApp:
             except ValueError as error:
                 return reply_json(start_response, HTTPStatus.BAD_REQUEST, {"error": str(error)})
             return reply_json(start_response, HTTPStatus.OK, self.settings.as_dict())
-        if endpoint in ("calls", "calls/reset", "reset", "settings"):
+        if endpoint.startswith("faults"):
+            answer = self._faults(environ, method, endpoint)
+            if answer is not None:
+                status, payload = answer
+                return reply_json(start_response, status, payload)
+        if endpoint in ("calls", "calls/reset", "reset", "settings", *FAULT_ENDPOINTS):
             return reply_json(
                 start_response, HTTPStatus.METHOD_NOT_ALLOWED, {"error": f"{method} not allowed"}
             )
@@ -102,6 +113,26 @@ class LocalAWSApp:
             HTTPStatus.NOT_FOUND,
             {"error": f"no endpoint {CONTROL_PREFIX}{endpoint}"},
         )
+
+    def _faults(
+        self, environ: dict[str, Any], method: str, endpoint: str
+    ) -> tuple[HTTPStatus, Any] | None:
+        """The answer of a ``/_localaws/faults`` endpoint, or None if there is no such one."""
+        if endpoint == "faults" and method == "GET":
+            return HTTPStatus.OK, self.faults.as_dict()
+        if endpoint == "faults" and method == "POST":
+            try:
+                spec = json.loads(read_body(environ) or b"{}")
+                self.faults.set(spec)
+            except ValueError as error:
+                return HTTPStatus.BAD_REQUEST, {"error": str(error)}
+            return HTTPStatus.OK, self.faults.as_dict()
+        if endpoint == "faults/reset" and method == "POST":
+            self.faults.clear()
+            return HTTPStatus.OK, self.faults.as_dict()
+        if endpoint == "faults/injected" and method == "GET":
+            return HTTPStatus.OK, self.faults.injected()
+        return None
 
 
 def reply_json(start_response: StartResponse, status: HTTPStatus, payload: Any) -> list[bytes]:
@@ -114,15 +145,8 @@ def reply_json(start_response: StartResponse, status: HTTPStatus, payload: Any) 
     return [body]
 
 
-def fault_response(start_response: StartResponse, reply: FaultReply) -> list[bytes]:
-    """Answer with an injected error, shaped as a JSON-protocol AWS error."""
-    body = json.dumps({"__type": reply.code, "message": reply.message}).encode()
-    start_response(
-        f"{reply.status} {HTTPStatus(reply.status).phrase}",
-        [
-            ("Content-Type", "application/x-amz-json-1.1"),
-            ("Content-Length", str(len(body))),
-            ("x-amzn-ErrorType", reply.code),
-        ],
-    )
+def fault_response(start_response: StartResponse, answer: ErrorAnswer) -> list[bytes]:
+    """Answer with an injected error, shaped for the protocol of the service called."""
+    headers, body = render(answer)
+    start_response(f"{answer.status} {HTTPStatus(answer.status).phrase}", headers)
     return [body]

@@ -1,41 +1,75 @@
-"""Rollouts: deployments that replace each other over time, with events.
+"""Rollouts: deployments that replace each other over time, with events and failing tasks.
 
 Moto gap: moto's UpdateService starts no deployment. A service keeps one PRIMARY deployment on
 its first task definition, ``rolloutState`` stays IN_PROGRESS, ``runningCount`` stays 0 until a
-desiredCount change makes it jump, and ``events`` is always empty.
+desiredCount change makes it jump, ``failedTasks`` is always 0, the circuit breaker never trips,
+and ``events`` is always empty.
 
 Here each ECS-controlled service carries a :class:`Rollout` (on moto's Service object) that
 plans its tasks when the service is created, updated or deleted: when each task starts, runs
 and stops. A new deployment (changed taskDefinition, networkConfiguration, platformVersion,
 loadBalancers, serviceRegistries, Service Connect, VPC Lattice or volume configuration, or
 ``forceNewDeployment``) becomes PRIMARY and launches its tasks at once; they reach RUNNING one by
-one over ``rollout_seconds`` while the old deployment, now ACTIVE with desiredCount 0, stops its
-tasks at the same pace. When all is done the old deployment is gone and the PRIMARY is
-COMPLETED. A desiredCount change alone scales the PRIMARY over the same time. Describing a
-service evaluates that plan at the current time, so no background thread is needed and
-``rollout_seconds=0`` completes at once. Events are derived from the plan with the times at
-which things happen, and show once those times have passed.
+one over ``rollout_seconds``. The old deployment, now ACTIVE with desiredCount 0, keeps its tasks
+until the new ones run (minimumHealthyPercent 100): each old task stops when a new task reaches
+RUNNING. When all is done the old deployment is gone and the PRIMARY is COMPLETED. A
+desiredCount change alone scales the PRIMARY over the same time.
+
+A task may fail (see :mod:`~tests.localaws.faults`): it stops without ever running
+(``fail_to_start``) or just after it reached RUNNING (``exit``). ECS then starts a replacement,
+again and again; the deployment's ``failedTasks`` counts the failures in a row. With the
+service's circuit breaker enabled, the deployment FAILS once ``failedTasks`` reaches
+``min(200, max(3, ceil(desiredCount / 2)))``, and with ``rollback`` the last COMPLETED deployment
+becomes PRIMARY again.
+
+The plan is evaluated at the time of each call that shows it (DescribeServices, ListTasks, ...),
+so no background thread is needed and ``rollout_seconds=0`` completes at once. Replacements of
+failed tasks are planned when the plan is evaluated, up to that time, and decided with the
+faults in force then. Events are derived from the plan with the times at which things happen,
+and show once those times have passed.
 """
 
 from __future__ import annotations
 
 import copy
+import heapq
+import itertools
+import math
 import random
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from moto.ecs.exceptions import TaskDefinitionNotFoundException
 from moto.ecs.models import Service
 
 from .ecs_api import EcsCall, Hooks, epoch
-from .services import DEPLOYMENT_FIELDS, fields, find_by_arn
+from .faults import EXIT, FAIL_TO_START, TaskFault
+from .services import DEPLOYMENT_FIELDS, fields, find, find_by_arn
 
 ROLLOUT_ATTR = "_localaws_rollout"
 MAX_EVENTS = 100
-# Stopped tasks kept for their events; more than the events list can show is of no use.
+# Stopped tasks kept for their events and for ListTasks; more than the events list can show is
+# of no use.
 MAX_STOPPED_TASKS = 2 * MAX_EVENTS
 # What "LATEST" resolves to on Fargate, as deployments show it.
 FARGATE_PLATFORM_VERSION = "1.4.0"
+# A failing task attempt lasts at least this long, so that failures with rollout_seconds 0 do
+# not follow each other without end in one instant.
+MIN_ATTEMPT_SECONDS = 0.1
+# How long a task of an ``exit`` fault stays RUNNING before its essential container exits.
+EXIT_AFTER_SECONDS = 0.05
+# When an evaluation finds a task slot far behind (failures nobody looked at for a long time,
+# without a circuit breaker), the older attempts are counted but not planned one by one.
+KEEP_ATTEMPTS = MAX_EVENTS
+MAX_FAILURE_THRESHOLD = 200
+MIN_FAILURE_THRESHOLD = 3
+
+SCHEDULER_INITIATED = "ServiceSchedulerInitiated"
+TASK_FAILED_TO_START = "TaskFailedToStart"
+ESSENTIAL_CONTAINER_EXITED = "EssentialContainerExited"
+CIRCUIT_BREAKER_FAILED = "ECS deployment circuit breaker: tasks failed to start."
 
 # Fields whose change starts a new deployment; the others only update the service.
 DEPLOYMENT_TRIGGERS = (
@@ -55,8 +89,9 @@ DEPLOYMENT_SHOWN = (
     *DEPLOYMENT_FIELDS,
 )
 
-# Order of events that share a timestamp, newest first in the answer.
-RANK_STARTED, RANK_STOPPED, RANK_COMPLETED, RANK_STEADY = range(4)
+# Order of events that share a timestamp, newest first in the answer: a circuit breaker's
+# events come before the tasks it starts and stops, steady state last.
+RANK_FAILED, RANK_ROLLBACK, RANK_STARTED, RANK_STOPPED, RANK_COMPLETED, RANK_STEADY = range(6)
 
 _ids = random.Random()
 
@@ -66,15 +101,85 @@ def new_deployment_id() -> str:
     return f"ecs-svc/{_ids.randrange(10**18, 10**19)}"
 
 
+def failure_threshold(desired_count: int) -> int:
+    """Failed tasks in a row that trip the circuit breaker: half the desired count, 3 to 200."""
+    return min(MAX_FAILURE_THRESHOLD, max(MIN_FAILURE_THRESHOLD, math.ceil(0.5 * desired_count)))
+
+
+def scheduler_reason(deployment_id: str) -> str:
+    """The stoppedReason of a task that the service scheduler stops."""
+    return f"Scaling activity initiated by (deployment {deployment_id})"
+
+
+def failure_reason(fault: TaskFault) -> str:
+    """The stoppedReason of a task that fails as ``fault`` says."""
+    if fault.mode == FAIL_TO_START:
+        return (
+            "CannotPullContainerError: pull image manifest has been retried 5 time(s): "
+            f'failed to resolve ref "{fault.image}": not found'
+        )
+    return "Essential container in task exited"
+
+
 @dataclass
-class Task:
-    """A planned service task: when it starts (PENDING), runs, and stops."""
+class Conditions:
+    """What the world decides when the plan starts tasks: their faults, the rollout time of a
+    task definition, and the service's circuit breaker."""
+
+    fate: Callable[[str], TaskFault | None] = lambda task_definition: None
+    seconds_for: Callable[[str], float] = lambda task_definition: 0.0
+    breaker: bool = False
+    rollback: bool = False
+
+
+@dataclass(eq=False)
+class Deployment:
+    """A deployment: its fields, wanted task count, and what happened to it when."""
 
     id: str
-    deployment_id: str
+    config: dict[str, Any]
+    desired_count: int
+    created_at: float
+    pace: float = 0.0
+    status: str = "PRIMARY"
+    completed_at: float | None = None
+    superseded_at: float | None = None
+    failed_at: float | None = None
+    failed_tasks: int = 0
+    last_failure_at: float | None = None
+    rolled_back_at: float | None = None
+    rollback_target: Deployment | None = None
+    settles_after: float = 0.0
+
+    @property
+    def task_definition(self) -> str:
+        """The task definition ARN the deployment runs."""
+        return str(self.config.get("taskDefinition") or "")
+
+
+@dataclass(eq=False)
+class Task:
+    """A planned service task: when it starts (PENDING), runs, and stops, and why it stops.
+
+    ``running_at`` is None for a task that never runs; ``fault`` is the failure planned for it
+    (None once the scheduler stops it first, or for a healthy task).
+    """
+
+    id: str
+    deployment: Deployment
     started_at: float
-    running_at: float
+    running_at: float | None
     stopped_at: float | None = None
+    stop_code: str | None = None
+    stopped_reason: str | None = None
+    fault: TaskFault | None = None
+    failed: TaskFault | None = None
+    paired: bool = False
+
+    @property
+    def deployment_id(self) -> str:
+        """The id of the deployment that started the task."""
+        return self.deployment.id
 
     def alive(self, at: float) -> bool:
         """Not yet stopped at ``at``."""
@@ -82,24 +187,27 @@ class Task:
 
     def running(self, at: float) -> bool:
         """RUNNING at ``at``."""
-        return self.running_at <= at and self.alive(at)
+        return self.running_at is not None and self.running_at <= at and self.alive(at)
 
     def pending(self, at: float) -> bool:
         """Started but not yet RUNNING at ``at``."""
-        return self.started_at <= at < self.running_at and self.alive(at)
+        return self.started_at <= at and self.alive(at) and not self.running(at)
+
+    def ran(self) -> bool:
+        """Whether the task reached RUNNING before it stopped (or is to reach it)."""
+        return self.running_at is not None and (
+            self.stopped_at is None or self.running_at < self.stopped_at
+        )
 
 
-@dataclass
-class Deployment:
-    """A deployment: its fields, wanted task count, and when it was created and completed."""
-
-    id: str
-    config: dict[str, Any]
-    desired_count: int
-    created_at: float
-    status: str = "PRIMARY"
-    completed_at: float | None = None
-    superseded_at: float | None = None
+def attempt_times(start: float, delay: float, fault: TaskFault | None) -> tuple[Any, Any]:
+    """When a task started at ``start`` reaches RUNNING and when it stops on its own."""
+    if fault is None:
+        return start + delay, None
+    if fault.mode == EXIT:
+        running_at = start + delay
+        return running_at, max(running_at + EXIT_AFTER_SECONDS, start + MIN_ATTEMPT_SECONDS)
+    return None, start + max(delay, MIN_ATTEMPT_SECONDS)
 
 
 @dataclass
@@ -121,6 +229,11 @@ class Rollout:
         self.deployments: list[Deployment] = []
         self.tasks: list[Task] = []
         self.milestones: list[Milestone] = []
+        # Failing tasks whose failure is yet to be handled, by the time they stop.
+        self._failures: list[tuple[float, int, Task]] = []
+        self._order = itertools.count()
+        self._settle_planned = False
+        self._changed_at = 0.0
 
     @property
     def primary(self) -> Deployment | None:
@@ -128,10 +241,17 @@ class Rollout:
         return next((d for d in self.deployments if d.status == "PRIMARY"), None)
 
     def start_deployment(
-        self, now: float, config: dict[str, Any], desired_count: int, seconds: float
+        self,
+        now: float,
+        config: dict[str, Any],
+        desired_count: int,
+        conditions: Conditions,
+        seconds: float | None = None,
     ) -> None:
-        """Make a new PRIMARY deployment and drain the others over ``seconds``."""
-        self._forget_future_milestones(now)
+        """Make a new PRIMARY deployment; the others stop their tasks as the new ones run."""
+        self.advance(now, conditions)
+        self._changed(now)
+        previous = self.primary
         for deployment in self.deployments:
             if deployment.status == "PRIMARY":
                 deployment.status = "ACTIVE"
@@ -140,43 +260,74 @@ class Rollout:
                 if deployment.completed_at is not None and deployment.completed_at > now:
                     deployment.completed_at = None
 
-        # Tasks with a stop already planned (an older drain, a scale-in) keep their plan.
-        unplanned = [t for t in self.tasks if t.stopped_at is None]
-        self._stop_over([t for t in unplanned if t.running_at <= now], now, seconds)
-        for task in unplanned:
-            if task.running_at > now:
-                task.stopped_at = now
-
-        deployment = Deployment(new_deployment_id(), config, desired_count, created_at=now)
+        deployment = Deployment(
+            new_deployment_id(),
+            config,
+            desired_count,
+            created_at=now,
+            rollback_target=self._rollback_target(previous, now),
+        )
+        if seconds is None:
+            seconds = conditions.seconds_for(deployment.task_definition)
+        deployment.pace = seconds / max(desired_count, 1)
         self.deployments.insert(0, deployment)
-        self._launch(deployment, desired_count, now, seconds)
-        self._settle(now)
 
-    def scale(self, now: float, desired_count: int, seconds: float) -> None:
-        """Bring the PRIMARY deployment to ``desired_count`` tasks over ``seconds``."""
+        self._unplan_stops(now)
+        for task in self.tasks:
+            if task.deployment is not deployment and task.alive(now) and not task.running(now):
+                self._stop(task, now)
+        self._launch(deployment, desired_count, now, seconds, conditions)
+        self._reconcile(now)
+        self._plan_settle()
+        self._prune(now)
+
+    def scale(self, now: float, desired_count: int, conditions: Conditions) -> None:
+        """Bring the PRIMARY deployment to ``desired_count`` tasks over its rollout time."""
+        self.advance(now, conditions)
         primary = self.primary
         if primary is None:
             return
-        self._forget_future_milestones(now)
+        self._changed(now)
+        seconds = conditions.seconds_for(primary.task_definition)
         primary.desired_count = desired_count
+        primary.pace = seconds / max(desired_count, 1)
 
-        tasks = [t for t in self.tasks if t.deployment_id == primary.id and t.alive(now)]
-        # Stops planned by an earlier scale-in have not happened yet: plan them again.
-        for task in tasks:
-            task.stopped_at = None
+        self._unplan_stops(now)
+        tasks = [t for t in self.tasks if t.deployment is primary and t.alive(now)]
         surplus = len(tasks) - desired_count
         if surplus > 0:
-            victims = sorted(tasks, key=lambda t: t.running_at, reverse=True)[:surplus]
-            self._stop_over([t for t in victims if t.running_at <= now], now, seconds)
+            newest_first = sorted(
+                tasks,
+                key=lambda t: math.inf if t.running_at is None else t.running_at,
+                reverse=True,
+            )
+            victims = newest_first[:surplus]
+            # Running tasks stop over the rollout time; pending and failing ones at once.
+            draining = [t for t in victims if t.running(now) and t.fault is None]
+            self._stop_over(draining, now, seconds)
             for task in victims:
-                if task.running_at > now:
-                    task.stopped_at = now
-        elif surplus < 0:
-            self._launch(primary, -surplus, now, seconds)
-        self._settle(now)
+                if task not in draining:
+                    self._stop(task, now)
+        elif surplus < 0 and primary.failed_at is None:
+            self._launch(primary, -surplus, now, seconds, conditions)
+        self._reconcile(now)
+        self._plan_settle()
+        self._prune(now)
 
-    def view(self, now: float) -> dict[str, Any]:
+    def advance(self, now: float, conditions: Conditions) -> None:
+        """Handle the task failures due by ``now``: count them, replace the tasks, trip the
+        circuit breaker."""
+        while self._failures and self._failures[0][0] <= now:
+            at, _order, task = heapq.heappop(self._failures)
+            if task.fault is None or task.stopped_at != at:
+                continue
+            self._handle_failure(task, now, conditions)
+        self._plan_settle()
+        self._prune(now)
+
+    def view(self, now: float, conditions: Conditions) -> dict[str, Any]:
         """The service's deployments, events and task counts at ``now``, as ECS shows them."""
+        self.advance(now, conditions)
         deployments = [self._deployment_view(d, now) for d in self._visible(now)]
         return {
             "deployments": deployments,
@@ -185,30 +336,225 @@ class Rollout:
             "pendingCount": sum(d["pendingCount"] for d in deployments),
         }
 
-    def _launch(self, deployment: Deployment, count: int, now: float, seconds: float) -> None:
+    def _rollback_target(self, previous: Deployment | None, now: float) -> Deployment | None:
+        """What a new deployment rolls back to: the last COMPLETED deployment, else the
+        previous PRIMARY."""
+        if previous is None:
+            return None
+        if previous.completed_at is not None and previous.completed_at <= now:
+            return previous
+        return previous.rollback_target or previous
+
+    def _launch(
+        self,
+        deployment: Deployment,
+        count: int,
+        now: float,
+        seconds: float,
+        conditions: Conditions,
+    ) -> None:
         """Start ``count`` tasks of ``deployment`` now, reaching RUNNING one by one.
 
-        This is where every service task begins: fault injection (tasks that fail to start)
-        will decide a task's fate here.
+        This is where every first attempt of a service task begins, and where its fault, if
+        any, is decided.
         """
+        fault = conditions.fate(deployment.task_definition)
         for index in range(1, count + 1):
-            running_at = now + seconds * index / count
-            self.tasks.append(Task(uuid.uuid4().hex, deployment.id, now, running_at))
+            self._start_task(deployment, now, seconds * index / count, fault)
+
+    def _start_task(
+        self, deployment: Deployment, at: float, delay: float, fault: TaskFault | None
+    ) -> Task:
+        running_at, stopped_at = attempt_times(at, delay, fault)
+        task = Task(uuid.uuid4().hex, deployment, at, running_at, stopped_at, fault=fault)
+        if fault is not None:
+            task.stop_code = (
+                TASK_FAILED_TO_START if fault.mode == FAIL_TO_START else ESSENTIAL_CONTAINER_EXITED
+            )
+            task.stopped_reason = failure_reason(fault)
+            task.failed = fault
+            heapq.heappush(self._failures, (stopped_at, next(self._order), task))
+        self.tasks.append(task)
+        return task
+
+    def _handle_failure(self, task: Task, now: float, conditions: Conditions) -> None:
+        """A task has failed at its stop time: count it, then replace it or trip the breaker."""
+        deployment = task.deployment
+        at = task.stopped_at
+        assert at is not None
+        task.fault = None
+        if self._ran_since(deployment, deployment.last_failure_at, at):
+            deployment.failed_tasks = 0
+        deployment.failed_tasks += 1
+        deployment.last_failure_at = at
+        if deployment.status != "PRIMARY" or deployment.failed_at is not None:
+            return
+        if conditions.breaker and deployment.failed_tasks >= failure_threshold(
+            deployment.desired_count
+        ):
+            self._trip(deployment, at, conditions)
+            return
+        alive = [t for t in self.tasks if t.deployment is deployment and t.alive(at)]
+        if len(alive) >= deployment.desired_count:
+            return
+
+        self._changed(at)
+        fault = conditions.fate(deployment.task_definition)
+        start = at
+        if fault is not None and not conditions.breaker:
+            # Nobody looked for a long time: count the older attempts without planning them.
+            duration = attempt_times(0.0, deployment.pace, fault)[1]
+            behind = int((now - at) / duration)
+            if behind > KEEP_ATTEMPTS:
+                skipped = behind - KEEP_ATTEMPTS
+                deployment.failed_tasks += skipped
+                start = at + skipped * duration
+                deployment.last_failure_at = start
+        self._start_task(deployment, start, deployment.pace, fault)
+        if fault is None:
+            self._reconcile(start)
+
+    def _ran_since(self, deployment: Deployment, since: float | None, until: float) -> bool:
+        """Whether a healthy task of ``deployment`` reached RUNNING after ``since``."""
+        return any(
+            t.deployment is deployment
+            and t.failed is None
+            and t.ran()
+            and t.running_at is not None
+            and (since is None or t.running_at > since)
+            and t.running_at <= until
+            for t in self.tasks
+        )
+
+    def _trip(self, deployment: Deployment, at: float, conditions: Conditions) -> None:
+        """The circuit breaker fails ``deployment`` at ``at``, and rolls back if asked to."""
+        name = self.service_name
+        self._changed(at)
+        deployment.failed_at = at
+        self.milestones.append(
+            Milestone(
+                at,
+                RANK_FAILED,
+                f"(service {name}) (deployment {deployment.id}) deployment failed: "
+                "tasks failed to start.",
+            )
+        )
+        target = deployment.rollback_target if conditions.rollback else None
+        if target is None:
+            return
+        message = f"(service {name}) rolling back to deployment {target.id}."
+        self.milestones.append(Milestone(at, RANK_ROLLBACK, message))
+        desired_count = deployment.desired_count
+        deployment.status = "ACTIVE"
+        deployment.desired_count = 0
+        deployment.superseded_at = at
+        for task in self.tasks:
+            if task.deployment is deployment and task.alive(at):
+                self._stop(task, at)
+
+        if target in self.deployments:
+            self.deployments.remove(target)
+        self.deployments.insert(0, target)
+        target.status = "PRIMARY"
+        target.desired_count = desired_count
+        target.completed_at = None
+        target.failed_at = None
+        target.failed_tasks = 0
+        target.last_failure_at = None
+        target.rolled_back_at = at
+        seconds = conditions.seconds_for(target.task_definition)
+        target.pace = seconds / max(desired_count, 1)
+        # A rollback takes a rollout time, even when the old tasks are all still running.
+        target.settles_after = at + seconds
+
+        self._unplan_stops(at)
+        kept = [t for t in self.tasks if t.deployment is target and t.alive(at)]
+        if len(kept) < desired_count:
+            self._launch(target, desired_count - len(kept), at, seconds, conditions)
+        for task in kept[desired_count:]:
+            self._stop(task, at)
+        self._reconcile(at)
+
+    def _reconcile(self, at: float) -> None:
+        """Stop old tasks as the PRIMARY's tasks run, keeping desiredCount tasks running.
+
+        Each healthy PRIMARY task still to reach RUNNING takes the place of one old running
+        task, which stops at that moment; old tasks that no PRIMARY task will replace stay while
+        they are needed (the PRIMARY's tasks fail or are missing), and stop now otherwise.
+        """
+        primary = self.primary
+        if primary is None:
+            return
+        old = sorted(
+            (
+                t
+                for t in self.tasks
+                if t.deployment is not primary and t.stopped_at is None and t.running(at)
+            ),
+            key=lambda t: (t.running_at, t.started_at),
+        )
+        ours = [t for t in self.tasks if t.deployment is primary and t.stopped_at is None]
+        upcoming = sorted(
+            (t for t in ours if t.running_at is not None and t.running_at > at),
+            key=lambda t: t.running_at or 0.0,
+        )
+        for task in upcoming:
+            if not old:
+                break
+            if not task.paired:
+                assert task.running_at is not None
+                self._stop(old.pop(0), task.running_at)
+                task.paired = True
+        running = sum(t.running(at) for t in ours)
+        keep = max(0, primary.desired_count - running - len(upcoming))
+        for task in old[keep:]:
+            self._stop(task, at)
+
+    def _stop(self, task: Task, at: float) -> None:
+        """The scheduler stops ``task`` at ``at`` (now, or planned)."""
+        task.stopped_at = at
+        task.stop_code = SCHEDULER_INITIATED
+        task.stopped_reason = scheduler_reason(task.deployment.id)
+        task.fault = None
+
+    def _unplan_stops(self, now: float) -> None:
+        """Forget the scheduler's planned stops after ``now``: the plan is made again."""
+        for task in self.tasks:
+            task.paired = False
+            if task.stop_code == SCHEDULER_INITIATED and task.alive(now):
+                task.stopped_at = None
+                task.stop_code = None
+                task.stopped_reason = None
 
     def _stop_over(self, tasks: list[Task], now: float, seconds: float) -> None:
-        for index, task in enumerate(sorted(tasks, key=lambda t: t.running_at), start=1):
-            task.stopped_at = now + seconds * index / len(tasks)
+        for index, task in enumerate(sorted(tasks, key=lambda t: t.running_at or 0.0), start=1):
+            self._stop(task, now + seconds * index / len(tasks))
 
-    def _settle(self, now: float) -> None:
-        """Plan the events of the moment the current plan is done."""
+    def _changed(self, at: float) -> None:
+        """The plan changes at ``at``: the events of its end are to be planned again."""
+        self.milestones = [m for m in self.milestones if m.at <= at]
+        self._settle_planned = False
+        self._changed_at = max(self._changed_at, at)
+
+    def _plan_settle(self) -> None:
+        """Plan the events of the moment the current plan is done, once nothing is left to
+        decide: no failure of a PRIMARY task is still to come."""
         primary = self.primary
-        assert primary is not None
+        if self._settle_planned or primary is None or primary.failed_at is not None:
+            return
+        if any(t.deployment is primary and t.fault is not None for _at, _o, t in self._failures):
+            return
+        at = self._changed_at
         settle_at = max(
-            [now]
-            + [t.running_at for t in self.tasks if t.deployment_id == primary.id and t.alive(now)]
+            [at, primary.settles_after]
+            + [
+                t.running_at
+                for t in self.tasks
+                if t.deployment is primary and t.alive(at) and t.running_at is not None
+            ]
             + [t.stopped_at for t in self.tasks if t.stopped_at is not None]
         )
-        if primary.completed_at is None or primary.completed_at > now:
+        if primary.completed_at is None or primary.completed_at > at:
             primary.completed_at = settle_at
             self.milestones.append(
                 Milestone(
@@ -223,37 +569,52 @@ class Rollout:
                 settle_at, RANK_STEADY, f"(service {self.service_name}) has reached a steady state."
             )
         )
-        self._prune(now)
-
-    def _forget_future_milestones(self, now: float) -> None:
-        self.milestones = [m for m in self.milestones if m.at <= now]
+        self._settle_planned = True
 
     def _prune(self, now: float) -> None:
         visible = {d.id for d in self._visible(now)}
         self.deployments = [d for d in self.deployments if d.id in visible]
+        for deployment in self.deployments:
+            if deployment.completed_at is not None and deployment.completed_at <= now:
+                deployment.rollback_target = None
         stopped = sorted(
             (t for t in self.tasks if not t.alive(now)), key=lambda t: t.stopped_at or 0.0
         )
         forgotten = {id(t) for t in stopped[:-MAX_STOPPED_TASKS]}
-        self.tasks = [t for t in self.tasks if id(t) not in forgotten]
+        if forgotten:
+            self.tasks = [t for t in self.tasks if id(t) not in forgotten]
         self.milestones = self.milestones[-MAX_EVENTS:]
 
     def _visible(self, now: float) -> list[Deployment]:
         """PRIMARY, and the other deployments while they still have tasks to stop."""
-        visible = []
-        for deployment in self.deployments:
-            draining = any(t.deployment_id == deployment.id and t.alive(now) for t in self.tasks)
-            if deployment.status == "PRIMARY" or draining:
-                visible.append(deployment)
-        return visible
+        draining = {t.deployment.id for t in self.tasks if t.alive(now)}
+        return [d for d in self.deployments if d.status == "PRIMARY" or d.id in draining]
 
     def _deployment_view(self, deployment: Deployment, now: float) -> dict[str, Any]:
-        tasks = [t for t in self.tasks if t.deployment_id == deployment.id]
-        moments = [deployment.created_at, deployment.superseded_at, deployment.completed_at]
+        tasks = [t for t in self.tasks if t.deployment is deployment]
+        moments = [
+            deployment.created_at,
+            deployment.superseded_at,
+            deployment.completed_at,
+            deployment.failed_at,
+            deployment.rolled_back_at,
+        ]
         moments += [m for t in tasks for m in (t.started_at, t.running_at, t.stopped_at)]
         completed = deployment.completed_at is not None and deployment.completed_at <= now
-        state = "COMPLETED" if completed else "IN_PROGRESS"
-        reason = "completed" if completed else "in progress"
+        if deployment.failed_at is not None:
+            state, reason = "FAILED", CIRCUIT_BREAKER_FAILED
+        elif completed:
+            state, reason = "COMPLETED", f"ECS deployment {deployment.id} completed."
+        elif deployment.rolled_back_at is not None:
+            state = "IN_PROGRESS"
+            reason = (
+                f"ECS deployment circuit breaker: rolling back to deploymentId {deployment.id}."
+            )
+        else:
+            state, reason = "IN_PROGRESS", f"ECS deployment {deployment.id} in progress."
+        failed_tasks = deployment.failed_tasks
+        if failed_tasks and self._ran_since(deployment, deployment.last_failure_at, now):
+            failed_tasks = 0
 
         view: dict[str, Any] = {
             "id": deployment.id,
@@ -262,7 +623,7 @@ class Rollout:
             "desiredCount": deployment.desired_count,
             "pendingCount": sum(t.pending(now) for t in tasks),
             "runningCount": sum(t.running(now) for t in tasks),
-            "failedTasks": 0,
+            "failedTasks": failed_tasks,
             "createdAt": epoch(deployment.created_at),
             "updatedAt": epoch(max(m for m in moments if m is not None and m <= now)),
         }
@@ -272,7 +633,7 @@ class Rollout:
         if view.get("launchType") == "FARGATE" and view.get("platformVersion") == "LATEST":
             view["platformVersion"] = FARGATE_PLATFORM_VERSION
         view["rolloutState"] = state
-        view["rolloutStateReason"] = f"ECS deployment {deployment.id} {reason}."
+        view["rolloutStateReason"] = reason
         return view
 
     def _events(self, now: float) -> list[dict[str, Any]]:
@@ -280,11 +641,16 @@ class Rollout:
         name = self.service_name
         started: dict[float, list[str]] = {}
         stopped: dict[float, list[str]] = {}
+        # Tasks started (or stopped) in the same millisecond make one event.
         for task in self.tasks:
             if task.started_at <= now:
-                started.setdefault(task.started_at, []).append(task.id)
-            if task.stopped_at is not None and task.stopped_at <= now:
-                stopped.setdefault(task.stopped_at, []).append(task.id)
+                started.setdefault(epoch(task.started_at), []).append(task.id)
+            if (
+                task.stopped_at is not None
+                and task.stopped_at <= now
+                and task.stop_code == SCHEDULER_INITIATED
+            ):
+                stopped.setdefault(epoch(task.stopped_at), []).append(task.id)
 
         events: list[tuple[float, int, str, str]] = []
         for kind, rank, groups in (
@@ -299,7 +665,8 @@ class Rollout:
                 events.append((at, rank, str(uuid.uuid5(uuid.NAMESPACE_URL, key)), message))
         events += [(m.at, m.rank, m.id, m.message) for m in self.milestones if m.at <= now]
 
-        events.sort(key=lambda e: (e[0], e[1]), reverse=True)
+        # Events of one millisecond show in the order of their kind, as they are timed.
+        events.sort(key=lambda e: (epoch(e[0]), e[1]), reverse=True)
         return [
             {"id": event_id, "createdAt": epoch(at), "message": message}
             for at, _rank, event_id, message in events[:MAX_EVENTS]
@@ -343,13 +710,63 @@ def ecs_controlled(service: Service) -> bool:
     return service.deployment_controller.get("type", "ECS") == "ECS"
 
 
+def container_definitions(call: EcsCall, task_definition: str) -> list[dict[str, Any]]:
+    """The container definitions of a task definition, or none if it is unknown."""
+    if not task_definition:
+        return []
+    try:
+        return list(call.backend.describe_task_definition(task_definition).container_definitions)
+    except TaskDefinitionNotFoundException:
+        return []
+
+
+def conditions(call: EcsCall, service: Service) -> Conditions:
+    """The faults, rollout times and circuit breaker that apply to the service's rollout."""
+    breaker = fields(service).get("deploymentConfiguration", {}).get("deploymentCircuitBreaker", {})
+
+    def fate(task_definition: str) -> TaskFault | None:
+        containers = container_definitions(call, task_definition)
+        return call.faults.task_fault(task_definition, containers)
+
+    def seconds_for(task_definition: str) -> float:
+        containers = container_definitions(call, task_definition)
+        seconds = call.faults.rollout_seconds_for(task_definition, containers)
+        return call.settings.rollout_seconds if seconds is None else seconds
+
+    return Conditions(
+        fate=fate,
+        seconds_for=seconds_for,
+        breaker=bool(breaker.get("enable")),
+        rollback=bool(breaker.get("enable")) and bool(breaker.get("rollback")),
+    )
+
+
+def sync_task_definition(service: Service, rollout: Rollout) -> None:
+    """Show the PRIMARY's task definition as the service's (it changes on a rollback)."""
+    primary = rollout.primary
+    if primary is not None and primary.task_definition:
+        service.task_definition = primary.task_definition
+
+
+def evaluate(call: EcsCall, service: Service) -> Rollout | None:
+    """The service's Rollout, evaluated at the time of the call; None if it has none."""
+    rollout = getattr(service, ROLLOUT_ATTR, None)
+    if rollout is None or not ecs_controlled(service):
+        return None
+    rollout.advance(call.now, conditions(call, service))
+    sync_task_definition(service, rollout)
+    return rollout
+
+
 def rollout_of(call: EcsCall, service: Service, view: dict[str, Any]) -> Rollout:
     """The service's Rollout; one made now for a service created before this layer saw it."""
     rollout = getattr(service, ROLLOUT_ATTR, None)
     if rollout is None:
         rollout = Rollout(service.name, service.arn)
         config = deployment_config(view, service)
-        rollout.start_deployment(call.now, config, service.desired_count, 0.0)
+        rollout.start_deployment(
+            call.now, config, service.desired_count, conditions(call, service), seconds=0.0
+        )
         setattr(service, ROLLOUT_ATTR, rollout)
     return rollout
 
@@ -359,7 +776,21 @@ def render(call: EcsCall, view: dict[str, Any]) -> None:
     service = find_by_arn(call, view.get("serviceArn", ""))
     if service is None or not ecs_controlled(service):
         return
-    view.update(rollout_of(call, service, view).view(call.now))
+    rollout = rollout_of(call, service, view)
+    state = rollout.view(call.now, conditions(call, service))
+    sync_task_definition(service, rollout)
+    view["taskDefinition"] = service.task_definition
+    view.update(state)
+
+
+def before_change(call: EcsCall) -> None:
+    """Bring the service's rollout up to the time of the call before it is changed.
+
+    A circuit breaker may have rolled the service back meanwhile; the change applies to that.
+    """
+    service = find(call, call.params.get("cluster"), call.params.get("service", ""))
+    if service is not None:
+        evaluate(call, service)
 
 
 def after_create(call: EcsCall) -> None:
@@ -371,9 +802,7 @@ def after_create(call: EcsCall) -> None:
         rollout = Rollout(service.name, service.arn)
         setattr(service, ROLLOUT_ATTR, rollout)
         config = deployment_config(view, service)
-        rollout.start_deployment(
-            call.now, config, service.desired_count, call.settings.rollout_seconds
-        )
+        rollout.start_deployment(call.now, config, service.desired_count, conditions(call, service))
     render(call, view)
 
 
@@ -386,15 +815,16 @@ def after_update(call: EcsCall) -> None:
         rollout = rollout_of(call, service, view)
         primary = rollout.primary
         config = deployment_config(view, service)
-        seconds = call.settings.rollout_seconds
         if (
             primary is None
             or call.params.get("forceNewDeployment")
             or needs_new_deployment(primary.config, config)
         ):
-            rollout.start_deployment(call.now, config, service.desired_count, seconds)
+            rollout.start_deployment(
+                call.now, config, service.desired_count, conditions(call, service)
+            )
         elif service.desired_count != primary.desired_count:
-            rollout.scale(call.now, service.desired_count, seconds)
+            rollout.scale(call.now, service.desired_count, conditions(call, service))
     render(call, view)
 
 
@@ -404,7 +834,7 @@ def after_delete(call: EcsCall) -> None:
     view = call.response["service"]
     service = find_by_arn(call, view["serviceArn"])
     if service is not None and ecs_controlled(service):
-        rollout_of(call, service, view).scale(call.now, 0, call.settings.rollout_seconds)
+        rollout_of(call, service, view).scale(call.now, 0, conditions(call, service))
     render(call, view)
 
 
@@ -417,7 +847,7 @@ def after_describe(call: EcsCall) -> None:
 
 HOOKS = {
     "CreateService": Hooks(after=after_create),
-    "UpdateService": Hooks(after=after_update),
-    "DeleteService": Hooks(after=after_delete),
+    "UpdateService": Hooks(before=before_change, after=after_update),
+    "DeleteService": Hooks(before=before_change, after=after_delete),
     "DescribeServices": Hooks(after=after_describe),
 }

@@ -116,10 +116,11 @@ class LocalAWS:
         self._calls.reset()
 
     def reset(self) -> None:
-        """Wipe all AWS state (moto's reset) and the call counts."""
+        """Wipe all AWS state (moto's reset), the call counts and the faults."""
         with self._app.ecs.lock:
             moto_api_backend.reset()
         self._calls.reset()
+        self.faults.clear()
 
     def __repr__(self) -> str:
         state: Any = self.endpoint_url if self._server is not None else "stopped"
