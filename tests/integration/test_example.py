@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -182,3 +183,100 @@ def test_collection_playbook_deploys_with_aws_settings_from_the_environment(exam
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert "user-service.dev           : ok=2    changed=1" in completed.stdout
     assert sorted(services(aws)) == ["user-service"]
+
+
+def test_progress_lines_show_while_the_deploy_waits(example, aws):
+    aws.server.rollout_seconds = 3
+    command = [str(ANSIBLE_PLAYBOOK), "deploy.yml", "-e", f"local_aws_endpoint={aws.endpoint_url}"]
+    started = time.monotonic()
+    arrivals = []
+    with subprocess.Popen(
+        command + ["-e", "env=dev"],
+        cwd=example,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    ) as process:
+        for line in process.stdout:
+            arrivals.append((time.monotonic() - started, line.rstrip("\n")))
+    assert process.returncode == 0, "\n".join(line for _at, line in arrivals)
+
+    def first(pattern):
+        return next(at for at, line in arrivals if re.search(pattern, line))
+
+    progress = first(r"^\[auth-service\] PRIMARY dev-auth-service:1 0/1 running")
+    completed = first(r"^\[auth-service\] deployment of dev-auth-service:1 COMPLETED in")
+    result = first(r"^changed: \[auth-service\.dev\]")
+    # Shown as they happen: the first line comes while the 3 s rollout is still going.
+    assert progress < completed <= result
+    assert result - progress >= 1.5
+
+
+def set_image_tag(example, host, tag):
+    host_vars = example / "inventory" / "host_vars" / f"{host}.yml"
+    text = re.sub(r'image_tag: "[^"]*"', f'image_tag: "{tag}"', host_vars.read_text())
+    host_vars.write_text(text)
+
+
+def test_a_failing_version_fails_the_play_and_the_old_one_keeps_running(example, aws):
+    playbook(example, aws, "-e", "env=dev")
+    registry = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
+    aws.server.faults.set({"failing_tasks": [{"image": f"{registry}/auth-service:9.9.9"}]})
+    set_image_tag(example, "auth-service.dev", "9.9.9")
+
+    output, recap = playbook(example, aws, "-e", "env=dev", check=False)
+
+    assert recap["auth-service.dev"]["failed"] == 1
+    assert recap["user-service.dev"] == {"changed": 0, "failed": 0}
+    assert "was rolled back; the service runs dev-auth-service:1" in output
+    assert "CannotPullContainerError" in output
+    assert services(aws)["auth-service"]["taskDefinition"].endswith("dev-auth-service:1")
+
+    aws.server.faults.clear()
+    set_image_tag(example, "auth-service.dev", "1.9.0")
+    output, recap = playbook(example, aws, "-e", "env=dev")
+    assert recap["auth-service.dev"]["changed"] == 1
+    assert services(aws)["auth-service"]["taskDefinition"].endswith("dev-auth-service:3")
+    output, recap = playbook(example, aws, "-e", "env=dev")
+    assert all(r["changed"] == 0 for r in recap.values()), output
+
+
+def test_rollback_playbook_puts_one_service_back_and_deregisters(example, aws):
+    playbook(example, aws, "-e", "env=dev")
+    set_image_tag(example, "payment-service.dev", "2.0.0")
+    playbook(example, aws, "-e", "env=dev")
+
+    completed = subprocess.run(
+        [str(ANSIBLE_PLAYBOOK), "rollback.yml", "-e", "env=dev", "--limit", "payment-service"]
+        + ["-e", f"local_aws_endpoint={aws.endpoint_url}"],
+        cwd=example,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "[payment-service] rolling back from dev-payment-service:2 to dev-payment-service:1" in (
+        completed.stdout
+    )
+    deployed = services(aws)
+    assert deployed["payment-service"]["taskDefinition"].endswith("dev-payment-service:1")
+    assert deployed["auth-service"]["taskDefinition"].endswith("dev-auth-service:1")
+    ecs = aws.client("ecs")
+    revision = ecs.describe_task_definition(taskDefinition="dev-payment-service:2")
+    assert revision["taskDefinition"]["status"] == "INACTIVE"
+
+
+def test_the_example_deploys_while_30_percent_of_calls_are_throttled(example, aws):
+    aws.server.faults.set({"throttle_rate": 0.3, "seed": 11})
+
+    output, recap = playbook(example, aws, "-e", "env=dev")
+
+    injected = aws.server.faults.as_dict()
+    aws.server.faults.clear()
+    assert {host: r["failed"] for host, r in recap.items()} == dict.fromkeys(recap, 0)
+    assert all(r["changed"] == 1 for host, r in recap.items() if host != "localhost"), output
+    assert sum(injected.get("injected", {}).values()) > 0
+    for service in services(aws).values():
+        assert [d["rolloutState"] for d in service["deployments"]] == ["COMPLETED"]
