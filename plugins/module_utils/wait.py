@@ -128,51 +128,52 @@ def wait_for_rollout(ecs, rollout, deadline, progress, sleep=time.sleep):
 
     Raises RolloutError (see the module docstring for its reasons).
     """
-    interval = FIRST_POLL_SECONDS
-    while True:
-        service = _describe(ecs, rollout)
-        report(service, rollout, progress)
-        if _is_done(ecs, service, rollout, deadline, progress, sleep):
-            progress.emit(
-                rollout.service,
-                f"deployment of {short_arn(rollout.task_definition)} "
-                f"{'COMPLETED' if rollout.wait_until == 'deployed' else 'stable'} "
-                f"in {deadline.elapsed():.0f}s",
-            )
-            return service
-        remaining = deadline.remaining()
-        if remaining <= 0:
-            raise _error(
-                ecs,
-                service,
-                rollout,
-                "timeout",
-                f"the deployment of {short_arn(rollout.task_definition)} did not "
-                f"{'complete' if rollout.wait_until == 'deployed' else 'become stable'} "
-                f"within {deadline.seconds:.0f}s",
-            )
-        sleep(min(interval, remaining))
-        interval = min(interval * BACKOFF, MAX_POLL_SECONDS)
+    deployed = rollout.wait_until == "deployed"
+    service = _poll(
+        ecs,
+        rollout,
+        deadline,
+        progress,
+        sleep,
+        done=lambda service: _is_done(ecs, service, rollout, deadline, progress, sleep),
+        late=f"the deployment of {short_arn(rollout.task_definition)} did not "
+        f"{'complete' if deployed else 'become stable'}",
+    )
+    progress.emit(
+        rollout.service,
+        f"deployment of {short_arn(rollout.task_definition)} "
+        f"{'COMPLETED' if deployed else 'stable'} in {deadline.elapsed():.0f}s",
+    )
+    return service
 
 
 def wait_until_settled(ecs, cluster, service_name, deadline, progress, sleep=time.sleep):
     """Wait for a deployment already in progress to end, however it ends; return the service."""
-    watch = Rollout(cluster, service_name, None)
+    return _poll(
+        ecs,
+        Rollout(cluster, service_name, None),
+        deadline,
+        progress,
+        sleep,
+        done=lambda service: not in_progress(service),
+        late="the deployment already in progress did not end",
+    )
+
+
+def _poll(ecs, rollout, deadline, progress, sleep, done, late):
+    """Describe the service with backoff, reporting news, until ``done(service)``.
+
+    On timeout, raises a RolloutError whose message starts with ``late``.
+    """
     interval = FIRST_POLL_SECONDS
     while True:
-        service = _describe(ecs, watch)
-        report(service, watch, progress)
-        if not in_progress(service):
+        service = _describe(ecs, rollout)
+        report(service, rollout, progress)
+        if done(service):
             return service
         remaining = deadline.remaining()
         if remaining <= 0:
-            raise _error(
-                ecs,
-                service,
-                watch,
-                "timeout",
-                f"the deployment already in progress did not end within {deadline.seconds:.0f}s",
-            )
+            raise _error(ecs, service, rollout, "timeout", f"{late} within {deadline.seconds:.0f}s")
         sleep(min(interval, remaining))
         interval = min(interval * BACKOFF, MAX_POLL_SECONDS)
 
