@@ -153,9 +153,9 @@ def test_failing_tasks_without_rollback_leave_the_failure_visible(aws, cluster):
 
 def test_timeout_fails_with_the_last_events_and_a_rerun_converges(aws, cluster):
     run(aws)
-    aws.server.faults.set(
-        {"slow_rollouts": [{"image": "registry.example.com/web:2", "rollout_seconds": 30}]}
-    )
+    # Slower than the timeout, but not by much: the rerun waits for it to end first.
+    slow = {"image": "registry.example.com/web:2", "rollout_seconds": 5}
+    aws.server.faults.set({"slow_rollouts": [slow]})
 
     with pytest.raises(RolloutError) as caught:
         run(aws, task_definition=task_definition("registry.example.com/web:2"), timeout="2s")
