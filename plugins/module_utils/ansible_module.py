@@ -75,8 +75,9 @@ def session_from(params, region=None):
 
 def failure_result(exc, **result):
     """The result of a failed run: what the engine knew of the outcome wins."""
-    if isinstance(exc, RolloutError):
+    if getattr(exc, "reason", None):
         result["failure"] = exc.reason
+    if isinstance(exc, RolloutError):
         result["service_events"] = exc.service_events
     if isinstance(exc, EcspressoError):
         result.update({key: value for key, value in exc.details.items() if value is not None})

@@ -60,10 +60,13 @@ class AwsSession:
         """The region the clients talk to."""
         return self._session.region_name
 
-    def client(self, name):
-        """A client for service ``name``, retrying throttling and 5xx in botocore itself."""
-        if name not in self._clients:
-            if not self.region:
+    def client(self, name, region=None):
+        """A client for service ``name`` (in ``region``, else the session's), retrying
+        throttling and 5xx in botocore itself."""
+        region = region or self.region
+        key = (name, region)
+        if key not in self._clients:
+            if not region:
                 raise AwsCallError(
                     "no AWS region is set: give the region option, region in the config "
                     "file, or the AWS_REGION environment variable"
@@ -75,13 +78,14 @@ class AwsSession:
                 },
                 user_agent_extra=USER_AGENT,
             )
-            self._clients[name] = self._session.client(
+            self._clients[key] = self._session.client(
                 name,
+                region_name=region,
                 endpoint_url=self.options.get("endpoint_url") or None,
                 verify=self.options.get("validate_certs", True),
                 config=config,
             )
-        return self._clients[name]
+        return self._clients[key]
 
 
 def call(what, function, **params):
@@ -90,8 +94,10 @@ def call(what, function, **params):
         return function(**params)
     except ClientError as exc:
         error = exc.response.get("Error", {})
+        retries = exc.response.get("ResponseMetadata", {}).get("RetryAttempts") or 0
+        tries = f" (after {retries + 1} attempts)" if retries else ""
         raise AwsCallError(
-            f"Failed to {what}: {error.get('Code', 'Error')}: {error.get('Message', exc)}",
+            f"Failed to {what}: {error.get('Code', 'Error')}: {error.get('Message', exc)}{tries}",
             code=error.get("Code"),
         ) from None
     except BotoCoreError as exc:

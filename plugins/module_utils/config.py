@@ -95,32 +95,48 @@ def resolve_target(options, base_dir=None):
     working directory when None), those in the config to the config's folder. Returns
     ``(target, settings, warnings)``; ``settings`` holds region and timeout.
     """
+    target, settings, warnings = _resolve(options, base_dir, required=True)
+    return target, settings, warnings
+
+
+def resolve_run(options, base_dir=None):
+    """As ``resolve_target``, for a one-off task: either definition may be absent (None).
+
+    The task definition is not needed to run a registered revision, nor the service
+    definition to run a task outside any service's network settings.
+    """
+    return _resolve(options, base_dir, required=False)
+
+
+def _resolve(options, base_dir, required):
     config, warnings = _config(options, base_dir)
     base_dir = config.get("base_dir") or base_dir
     origin = options.get("config") or "module options"
-
     sources = dict(options.get("definition_sources") or {})
-    task_definition_value = _pick(options, config, "task_definition", origin)
-    service_definition_value = _pick(options, config, "service_definition", origin)
-    task_definition, task_source = definitions.load_definition(
-        task_definition_value,
-        "task definition",
-        base_dir,
-        sources.get("task_definition"),
-    )
-    service_definition, service_source = definitions.load_definition(
-        service_definition_value,
-        "service definition",
-        base_dir,
-        sources.get("service_definition"),
-    )
-    task_request, task_warnings = definitions.prepare_task_definition(task_definition, task_source)
-    service_request, identity, service_warnings = definitions.prepare_service_definition(
-        service_definition, service_source
-    )
-    warnings.extend(task_warnings + service_warnings)
 
-    cluster, service, settings = _service_settings(options, config, origin, identity)
+    task_request = service_request = None
+    task_source = service_source = None
+    identity = {}
+    task_value = _pick(options, config, "task_definition", origin, required)
+    if task_value is not None:
+        task_definition, task_source = definitions.load_definition(
+            task_value, "task definition", base_dir, sources.get("task_definition")
+        )
+        task_request, task_warnings = definitions.prepare_task_definition(
+            task_definition, task_source
+        )
+        warnings.extend(task_warnings)
+    service_value = _pick(options, config, "service_definition", origin, required)
+    if service_value is not None:
+        service_definition, service_source = definitions.load_definition(
+            service_value, "service definition", base_dir, sources.get("service_definition")
+        )
+        service_request, identity, service_warnings = definitions.prepare_service_definition(
+            service_definition, service_source
+        )
+        warnings.extend(service_warnings)
+
+    cluster, service, settings = _service_settings(options, config, origin, identity, required)
     target = Target(
         cluster,
         service,
@@ -153,9 +169,9 @@ def _config(options, base_dir):
     return load_config(path)
 
 
-def _service_settings(options, config, origin, identity):
+def _service_settings(options, config, origin, identity, required=True):
     service = options.get("service") or config.get("service") or identity.get("serviceName")
-    if not service:
+    if not service and required:
         raise DefinitionError(
             origin, "no service name", "set service in the config or the service option"
         )
@@ -172,11 +188,11 @@ def _service_settings(options, config, origin, identity):
     return cluster or DEFAULT_CLUSTER, service, settings
 
 
-def _pick(options, config, key, origin):
+def _pick(options, config, key, origin, required=True):
     value = options.get(key)
     if value is None:
         value = config.get(key)
-    if value is None:
+    if value is None and required:
         raise DefinitionError(
             origin, f"no {key}", f"set {key} in the config file or as a module option"
         )

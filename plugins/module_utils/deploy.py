@@ -120,9 +120,12 @@ def deploy(session, target, options, progress, check_mode=False):
                 "for it to end before deploying"
             )
 
-    task_definition_arn = _ensure_task_definition(
-        ecs, target, options, live if exists else None, progress, check_mode, result
-    )
+    if options.skip_task_definition:
+        task_definition_arn = _running_task_definition(target, live if exists else None)
+    else:
+        task_definition_arn = ensure_task_definition(
+            ecs, target, live if exists else None, progress, check_mode, result
+        )
     if exists:
         rollout = _update_service(
             ecs,
@@ -186,16 +189,19 @@ def _after_failure(ecs, target, options, exc, previous, failed_arn, progress):
         if previous and previous != failed_arn:
             rolled_back = _roll_back(ecs, target, options, exc, previous, progress)
         else:
-            exc.message += (
-                ". Not rolled back: the service had no earlier task definition to go back to"
-            )
+            _add(exc, "Not rolled back: the service had no earlier task definition to go back to")
     exc.details["rolled_back"] = rolled_back
     running = exc.details.get("running_task_definition")
     if options.deregister_failed and rolled_back and running and running != failed_arn:
         deregister_task_definition(ecs, failed_arn, progress, target.service)
         exc.details["deregistered"] = [failed_arn]
-        exc.message += f". Deregistered {short_arn(failed_arn)}"
+        _add(exc, f"Deregistered {short_arn(failed_arn)}")
     exc.args = (exc.message,)
+
+
+def _add(exc, sentence):
+    """Add a sentence to an error's message."""
+    exc.message = f"{exc.message.rstrip('.')}. {sentence}"
 
 
 def _roll_back(ecs, target, options, exc, previous, progress):
@@ -207,11 +213,11 @@ def _roll_back(ecs, target, options, exc, previous, progress):
     try:
         wait_for_rollout(ecs, rollout, Deadline(options.timeout), progress)
     except RolloutError as rollback_exc:
-        exc.message += f". The rollback to {short_arn(previous)} failed too: {rollback_exc}"
+        _add(exc, f"The rollback to {short_arn(previous)} failed too: {rollback_exc}")
         exc.details["rollback_failure"] = rollback_exc.reason
         exc.details["running_task_definition"] = rollback_exc.details.get("running_task_definition")
         return False
-    exc.message += f". Rolled back: the service runs {short_arn(previous)} again"
+    _add(exc, f"Rolled back: the service runs {short_arn(previous)} again")
     exc.details["running_task_definition"] = previous
     return True
 
@@ -226,7 +232,13 @@ def switch_task_definition(ecs, cluster, service, live, task_definition_arn):
         taskDefinition=task_definition_arn,
     )
     previous = primary_deployment(live) or {}
-    return Rollout(cluster, service, task_definition_arn, replaced_deployment=previous.get("id"))
+    return Rollout(
+        cluster,
+        service,
+        task_definition_arn,
+        replaced_deployment=previous.get("id"),
+        before=live,
+    )
 
 
 def deregister_task_definition(ecs, arn, progress, service):
@@ -253,26 +265,32 @@ def _refuse_code_deploy(target, live):
 # --- task definition -------------------------------------------------------------
 
 
-def _ensure_task_definition(ecs, target, options, live, progress, check_mode, result):
-    """Return the ARN of a revision equal to the desired one, registering one if needed."""
-    if options.skip_task_definition:
-        if live is None:
-            raise DefinitionError(
-                target.sources.get("task_definition", "task definition"),
-                f"skip_task_definition needs an existing service; {target.service} does not "
-                "exist yet",
-                "deploy it once with its task definition",
-            )
-        return live["taskDefinition"]
+def _running_task_definition(target, live):
+    if live is None:
+        raise DefinitionError(
+            target.sources.get("task_definition", "task definition"),
+            f"skip_task_definition needs an existing service; {target.service} does not exist yet",
+            "deploy it once with its task definition",
+        )
+    return live["taskDefinition"]
 
+
+def ensure_task_definition(ecs, target, live, progress, check_mode, result):
+    """Return the ARN of a revision equal to the desired one, registering one if needed.
+
+    A registration sets ``changed`` and adds a diff entry to ``result``; in check mode
+    nothing is registered and the ARN returned ends with ``(new revision)``.
+    """
     desired = definitions.normalize_task_definition(target.task_definition)
     family = target.task_definition["family"]
-    running = _describe_task_definition(ecs, live["taskDefinition"]) if live else None
+    running = describe_task_definition(ecs, live["taskDefinition"]) if live else None
     if running and definitions.normalize_task_definition(running) == desired:
         return running["taskDefinitionArn"]
     # The family's latest revision may already be the desired one (registered by a
     # run that failed later, or by hand): reuse it rather than add a duplicate.
-    latest = _describe_task_definition(ecs, family)
+    latest = describe_task_definition(ecs, family)
+    if latest and latest.get("status", "ACTIVE") != "ACTIVE":
+        latest = None
     if latest and definitions.normalize_task_definition(latest) == desired:
         return latest["taskDefinitionArn"]
     current = running or latest
@@ -298,7 +316,7 @@ def _ensure_task_definition(ecs, target, options, live, progress, check_mode, re
     return arn
 
 
-def _describe_task_definition(ecs, reference):
+def describe_task_definition(ecs, reference):
     """A task definition with its tags, or None when the family has no ACTIVE revision."""
     try:
         response = call(
@@ -419,6 +437,7 @@ def _update_service(ecs, target, options, live, task_definition_arn, progress, c
         task_definition_arn,
         replaced_deployment=previous.get("id") if starts_deployment else None,
         wait_until=options.wait_until,
+        before=live,
     )
 
 

@@ -13,7 +13,7 @@ from .deploy import (
     summarize_service,
     switch_task_definition,
 )
-from .errors import AwsCallError, DefinitionError, RolloutError
+from .errors import AwsCallError, DefinitionError, EcspressoError, RolloutError
 from .wait import Deadline, describe_service, wait_for_rollout
 
 
@@ -72,6 +72,9 @@ def rollback(session, cluster, service_name, options, progress, check_mode=False
         progress.emit(
             service_name, f"would roll back from {short_arn(current)} to {short_arn(target)}"
         )
+        if options.deregister:
+            progress.emit(service_name, f"would deregister {short_arn(current)}")
+            result["deregistered"].append(current)
         result["service"] = summarize_service(live)
         return result
 
@@ -143,9 +146,8 @@ def _target_revision(ecs, family, current_revision, wanted):
     for arn in arns:
         if _family_revision(arn)[1] < current_revision:
             return arn
-    raise DefinitionError(
-        "module options",
-        f"{family} has no ACTIVE revision before {current_revision} to roll back to",
-        "give the revision to roll back to with the revision option",
+    raise EcspressoError(
+        f"{family} has no ACTIVE revision before {current_revision} to roll back to; give the "
+        "revision to roll back to with the revision option",
         field="revision",
     )

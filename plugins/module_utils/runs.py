@@ -13,12 +13,15 @@ paths start from (the playbook's, from the action plugin), and returns the resul
 
 from __future__ import annotations
 
+from . import definitions
 from .ansible_module import AWS_ARGUMENT_SPEC, check_requirements, fail_from, session_from
-from .config import resolve_service, resolve_target
+from .config import resolve_run, resolve_service, resolve_target
 from .deploy import DeployOptions, deploy
-from .errors import EcspressoError
+from .errors import DefinitionError, EcspressoError
 from .progress import Progress
 from .rollback import RollbackOptions, rollback
+from .run import WAIT_UNTIL as RUN_WAIT_UNTIL
+from .run import RunOptions, run_task
 from .wait import WAIT_UNTIL
 
 WAIT_OPTIONS = {
@@ -63,6 +66,29 @@ ROLLBACK_ARGUMENT_SPEC = {
 }
 
 
+RUN_ARGUMENT_SPEC = {
+    **SERVICE_OPTIONS,
+    "task_definition": {"type": "raw"},
+    "service_definition": {"type": "raw"},
+    "definition_sources": DEPLOY_ARGUMENT_SPEC["definition_sources"],
+    "revision": {"type": "str"},
+    "overrides": {"type": "raw"},
+    "count": {"type": "int", "default": 1},
+    "tags": {"type": "dict"},
+    "propagate_tags": {"type": "str", "choices": ["TASK_DEFINITION", "NONE"]},
+    "started_by": {"type": "str"},
+    "client_token": {"type": "str", "no_log": False},
+    "group": {"type": "str"},
+    "wait": {"type": "bool", "default": True},
+    "wait_until": {"type": "str", "default": "stopped", "choices": list(RUN_WAIT_UNTIL)},
+    "timeout": {"type": "str"},
+    "watch_container": {"type": "str"},
+    "log_lines": {"type": "int", "default": 20},
+    "stop_on_timeout": {"type": "bool", "default": True},
+    **AWS_ARGUMENT_SPEC,
+}
+
+
 def run_deploy(params, check_mode, diff, progress, base_dir=None):
     """ecspresso_deploy: deploy one service from its definitions."""
     target, settings, warnings = resolve_target(params, base_dir)
@@ -94,6 +120,41 @@ def run_rollback(params, check_mode, diff, progress, base_dir=None):
     )
     session = session_from(params, settings["region"])
     result = rollback(session, cluster, service, options, progress, check_mode)
+    return _finish(result, warnings, diff)
+
+
+def run_run(params, check_mode, diff, progress, base_dir=None):
+    """ecspresso_run: run one-off tasks of a task definition and follow them."""
+    target, settings, warnings = resolve_run(params, base_dir)
+    if not 1 <= params["count"] <= 10:
+        raise DefinitionError(
+            "module options",
+            f"count {params['count']} is out of range",
+            "give 1 to 10",
+            field="count",
+        )
+    overrides = None
+    if params["overrides"] not in (None, "", {}):
+        overrides, source = definitions.load_definition(params["overrides"], "overrides", base_dir)
+        target.sources["overrides"] = source
+    options = RunOptions(
+        revision=params["revision"],
+        overrides=overrides,
+        count=params["count"],
+        tags=params["tags"],
+        propagate_tags=params["propagate_tags"],
+        started_by=params["started_by"],
+        client_token=params["client_token"],
+        group=params["group"],
+        wait=params["wait"],
+        wait_until=params["wait_until"],
+        timeout=settings["timeout"],
+        watch_container=params["watch_container"],
+        log_lines=max(params["log_lines"], 0),
+        stop_on_timeout=params["stop_on_timeout"],
+    )
+    session = session_from(params, settings["region"])
+    result = run_task(session, target, options, progress, check_mode)
     return _finish(result, warnings, diff)
 
 

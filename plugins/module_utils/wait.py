@@ -44,19 +44,29 @@ class Rollout:
     """
 
     def __init__(
-        self, cluster, service, task_definition, replaced_deployment=None, wait_until="deployed"
+        self,
+        cluster,
+        service,
+        task_definition,
+        replaced_deployment=None,
+        wait_until="deployed",
+        before=None,
     ):
-        # Service events older than this were there before the deploy and are not news.
+        # Events of the service as described before the change (``before``) are not news;
+        # nor are those older than this, for a service that had no description yet.
         self.since = datetime.datetime.now(datetime.UTC) - datetime.timedelta(seconds=2)
         self.cluster = cluster
         self.service = service
         self.task_definition = task_definition
         self.replaced_deployment = replaced_deployment
         self.wait_until = wait_until
-        self.seen_events = set()
+        self.seen_events = {event.get("id") for event in (before or {}).get("events", [])}
         self.last_counts = None
         self.last_state = None
         self.left_replaced = False
+        # The id of the deployment waited for, once seen; its tasks explain a failure.
+        self.deployment_id = None
+        self.what = "deployment"
 
 
 class Deadline:
@@ -141,7 +151,8 @@ def wait_for_rollout(ecs, rollout, deadline, progress, sleep=time.sleep):
     )
     progress.emit(
         rollout.service,
-        f"deployment of {short_arn(rollout.task_definition)} "
+        f"{rollout.what} {'of' if rollout.what == 'deployment' else 'to'} "
+        f"{short_arn(rollout.task_definition)} "
         f"{'COMPLETED' if deployed else 'stable'} in {deadline.elapsed():.0f}s",
     )
     return service
@@ -203,6 +214,7 @@ def _is_done(ecs, service, rollout, deadline, progress, sleep):
     if on_replaced:
         return False
     rollout.left_replaced = True
+    rollout.deployment_id = rollout.deployment_id or primary.get("id")
     state = primary.get("rolloutState")
     if state == "FAILED":
         raise _error(
@@ -244,8 +256,9 @@ def _rolled_back(ecs, service, rollout, deadline, progress, sleep):
         f"the service was rolled back to {short_arn(running)}; waiting for it to complete",
     )
     back = Rollout(rollout.cluster, rollout.service, running, wait_until=rollout.wait_until)
-    back.seen_events = rollout.seen_events
-    back.since = rollout.since
+    back.what = "rollback"
+    for name in ("seen_events", "since", "last_counts", "last_state"):
+        setattr(back, name, getattr(rollout, name))
     completed = True
     try:
         service = wait_for_rollout(ecs, back, deadline, progress, sleep)
@@ -311,6 +324,8 @@ def _deployment_line(counts):
 def _error(ecs, service, rollout, reason, text, deployment=None, **details):
     """A RolloutError whose message ends with stop reasons and the last service events."""
     events = _last_events(service)
+    if deployment is None and rollout.deployment_id:
+        deployment = {"id": rollout.deployment_id}
     stopped = stopped_tasks(ecs, rollout.cluster, rollout.service, deployment)
     message = f"service {rollout.service}: {text}"
     if stopped:
@@ -324,7 +339,8 @@ def _error(ecs, service, rollout, reason, text, deployment=None, **details):
 
 
 def stopped_tasks(ecs, cluster, service, deployment=None):
-    """Why the service's last tasks stopped (of ``deployment`` when given), one line each.
+    """Why the last tasks stopped, newest first, one line each: the tasks of ``deployment``
+    when given, else the service's.
 
     Best effort: an error message must not fail because these could not be read.
     """
@@ -334,29 +350,32 @@ def stopped_tasks(ecs, cluster, service, deployment=None):
     else:
         params["serviceName"] = service
     try:
-        arns = ecs.list_tasks(maxResults=STOPPED_TASKS_IN_ERRORS, **params).get("taskArns", [])
+        arns = ecs.list_tasks(**params).get("taskArns", [])[:100]
         if not arns:
             return []
         tasks = ecs.describe_tasks(cluster=cluster, tasks=arns).get("tasks", [])
     except Exception:  # pylint: disable=broad-exception-caught
         return []
-    lines = []
-    for task in tasks:
-        text = f"task {task.get('taskArn', '').rsplit('/', 1)[-1]}"
-        if task.get("stopCode"):
-            text += f" {task['stopCode']}"
-        if task.get("stoppedReason"):
-            text += f": {task['stoppedReason']}"
-        for container in task.get("containers", []):
-            if container.get("exitCode") not in (None, 0) or container.get("reason"):
-                text += f" (container {container.get('name')}"
-                if container.get("exitCode") is not None:
-                    text += f" exit code {container['exitCode']}"
-                if container.get("reason"):
-                    text += f", {container['reason']}"
-                text += ")"
-        lines.append(text)
-    return lines
+    tasks.sort(key=lambda task: str(task.get("stoppedAt") or ""), reverse=True)
+    return [_stopped_line(task) for task in tasks[:STOPPED_TASKS_IN_ERRORS]]
+
+
+def _stopped_line(task):
+    text = f"task {short_arn(task.get('taskArn', ''))}"
+    if task.get("stopCode"):
+        text += f" {task['stopCode']}"
+    reason = task.get("stoppedReason") or ""
+    if reason:
+        text += f": {reason}"
+    for container in task.get("containers", []):
+        details = []
+        if container.get("exitCode") not in (None, 0):
+            details.append(f"exit code {container['exitCode']}")
+        if container.get("reason") and container["reason"] not in reason:
+            details.append(container["reason"])
+        if details:
+            text += f" (container {container.get('name')}: {', '.join(details)})"
+    return text
 
 
 def _primary_task_definition(service):

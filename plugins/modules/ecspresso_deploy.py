@@ -198,7 +198,10 @@ EXAMPLES = r"""
 
 RETURN = r"""
 task_definition_arn:
-  description: ARN of the task definition revision the service now runs (or would run).
+  description:
+    - ARN of the task definition revision deployed (or that would be).
+    - When the rollout failed, the revision that failed; RV(running_task_definition) is the
+      one the service runs.
   returned: always
   type: str
   sample: arn:aws:ecs:us-east-1:123456789012:task-definition/web:7

@@ -17,6 +17,10 @@ description:
     revision it rolled back from, unless O(deregister_task_definition=false).
   - Deregistering without waiting is refused, because the old revision may still run
     tasks until the rollback has completed.
+  - Each run goes one revision further back (and, by default, deregisters one more), so a
+    play that rolls back should run once, for the services meant.
+  - The next deploy of the service's definitions deploys them again; change them too, or
+    the rollback lasts until then.
   - Runs on the Ansible controller; its action plugin shows the progress of the rollout as
     it happens, one line per event, prefixed with the service name.
 author:
@@ -50,6 +54,7 @@ options:
   wait:
     description:
       - Wait until the rollback has reached O(wait_until).
+      - V(false) needs O(deregister_task_definition=false).
     type: bool
     default: true
   wait_until:
@@ -104,7 +109,7 @@ rolled_back_from:
   type: str
   sample: arn:aws:ecs:us-east-1:123456789012:task-definition/web:7
 deregistered:
-  description: The revisions deregistered.
+  description: The revisions deregistered (in check mode, that would be).
   returned: success
   type: list
   elements: str

@@ -268,6 +268,25 @@ def test_rollback_playbook_puts_one_service_back_and_deregisters(example, aws):
     assert revision["taskDefinition"]["status"] == "INACTIVE"
 
 
+def test_rollback_playbook_needs_a_limit(example, aws):
+    playbook(example, aws, "-e", "env=dev")
+    aws.server.reset_calls()
+
+    completed = subprocess.run(
+        [str(ANSIBLE_PLAYBOOK), "rollback.yml", "-e", "env=dev"]
+        + ["-e", f"local_aws_endpoint={aws.endpoint_url}"],
+        cwd=example,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+    assert completed.returncode != 0
+    assert "Say which environment and which services to roll back" in completed.stdout
+    assert aws.mutating_calls() == {}
+
+
 def test_the_example_deploys_while_30_percent_of_calls_are_throttled(example, aws):
     aws.server.faults.set({"throttle_rate": 0.3, "seed": 11})
 

@@ -14,6 +14,7 @@ import pytest
 from ansible_collections.ecsops.ecspresso.plugins.module_utils.aws import AwsSession
 from ansible_collections.ecsops.ecspresso.plugins.module_utils.errors import (
     DefinitionError,
+    EcspressoError,
     RolloutError,
 )
 from ansible_collections.ecsops.ecspresso.plugins.module_utils.progress import Progress
@@ -96,13 +97,25 @@ def assert_rerun_converges(aws, service):
 
 def test_circuit_breaker_rollback_fails_the_deploy_and_the_old_revision_runs(aws, cluster):
     service = service_definition(enable=True, rollback=True)
+    run(
+        aws,
+        task_definition=task_definition("registry.example.com/web:0"),
+        service_definition=service,
+    )
 
     first, error = deploy_broken(aws, service)
 
     assert error.reason == "rolled_back"
     assert error.details["rolled_back"] is True
     assert error.details["running_task_definition"] == first["task_definition_arn"]
-    assert "was rolled back; the service runs web:1" in str(error)
+    assert "the deployment of web:3 was rolled back; the service runs web:2" in str(error)
+    # Only the failed deployment's tasks explain the failure, not the earlier ones that
+    # its first deployment replaced.
+    stopped = error.details["stopped_tasks"]
+    assert any("TaskFailedToStart" in line for line in stopped)
+    ids = [line.split()[1] for line in stopped]
+    tasks = aws.client("ecs").describe_tasks(cluster="apps", tasks=ids)["tasks"]
+    assert {task["taskDefinitionArn"] for task in tasks} == {error.details["task_definition_arn"]}
     assert_runs(aws, first["task_definition_arn"])
     aws.server.faults.clear()
     assert_rerun_converges(aws, service)
@@ -299,7 +312,7 @@ def test_rollback_refuses_bad_requests_before_any_change(aws, cluster, options, 
 def test_rollback_without_an_earlier_revision_is_a_clear_error(aws, cluster):
     run(aws)
 
-    with pytest.raises(DefinitionError) as caught:
+    with pytest.raises(EcspressoError) as caught:
         roll_back(aws)
 
-    assert "web has no ACTIVE revision before 1 to roll back to" in str(caught.value)
+    assert str(caught.value).startswith("web has no ACTIVE revision before 1 to roll back to")
