@@ -33,10 +33,10 @@ _link_collection()
 
 @pytest.fixture(scope="session")
 def localaws():
-    """A local AWS for this test process, with rollouts turned down to a fraction of a second."""
+    """A local AWS for this test process, with rollouts and tasks turned down to under a second."""
     from tests.localaws import LocalAWS
 
-    server = LocalAWS(rollout_seconds=0.4)
+    server = LocalAWS(rollout_seconds=0.4, task_seconds=0.4)
     server.start()
     yield server
     server.stop()
@@ -47,6 +47,7 @@ def aws(localaws):
     """A clean local AWS and the settings a module or a boto3 client needs to reach it."""
     localaws.reset()
     localaws.rollout_seconds = 0.4
+    localaws.task_seconds = 0.4
     return AwsTarget(localaws)
 
 

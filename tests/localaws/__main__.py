@@ -10,13 +10,19 @@ from typing import Any
 
 from .seed import apply_seed, load_seed
 from .server import LocalAWS
-from .settings import ROLLOUT_SECONDS_ENV, default_rollout_seconds, parse_rollout_seconds
+from .settings import (
+    ROLLOUT_SECONDS_ENV,
+    TASK_SECONDS_ENV,
+    default_rollout_seconds,
+    default_task_seconds,
+    parse_seconds,
+)
 
 
 def seconds(text: str) -> float:
-    """An argparse type for a rollout time."""
+    """An argparse type for a duration in seconds, zero or more."""
     try:
-        return parse_rollout_seconds(text)
+        return parse_seconds(text, "the value")
     except ValueError as error:
         raise argparse.ArgumentTypeError(f"{text!r}: {error}") from None
 
@@ -35,6 +41,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help=f"how long a deployment takes (${ROLLOUT_SECONDS_ENV}, else 5)",
     )
     parser.add_argument(
+        "--task-seconds",
+        type=seconds,
+        default=None,
+        help="how long a task that RunTask starts takes to start (a quarter) and run "
+        f"(${TASK_SECONDS_ENV}, else 2)",
+    )
+    parser.add_argument(
         "--seed",
         action="append",
         default=[],
@@ -43,11 +56,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "(see seed.py); may be given more than once",
     )
     args = parser.parse_args(argv)
-    if args.rollout_seconds is None:
-        try:
-            args.rollout_seconds = default_rollout_seconds()
-        except ValueError as error:
-            parser.error(f"{ROLLOUT_SECONDS_ENV}: {error}")
+    for name, variable, default in (
+        ("rollout_seconds", ROLLOUT_SECONDS_ENV, default_rollout_seconds),
+        ("task_seconds", TASK_SECONDS_ENV, default_task_seconds),
+    ):
+        if getattr(args, name) is None:
+            try:
+                setattr(args, name, default())
+            except ValueError as error:
+                parser.error(f"{variable}: {error}")
     return args
 
 
@@ -62,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
 
-    local_aws = LocalAWS(args.host, args.port, args.rollout_seconds).start()
+    local_aws = LocalAWS(args.host, args.port, args.rollout_seconds, args.task_seconds).start()
     for path in args.seed:
         apply_seed(load_seed(path))
     print(f"local AWS listening on {local_aws.endpoint_url}", flush=True)

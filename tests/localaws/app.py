@@ -5,8 +5,10 @@ Requests flow through, outermost first:
 1. ``/_localaws/...``: the control endpoints, answered here.
 2. Call counting, and injected throttling and server errors (:mod:`~tests.localaws.faults`,
    shaped per protocol by :mod:`~tests.localaws.aws_errors`).
-3. :class:`~tests.localaws.ecs_api.EcsLayer`, which runs the ECS extensions.
-4. Moto's own server application (``DomainDispatcherApplication``).
+3. :class:`~tests.localaws.task_logs.LogsLayer`, which writes the run tasks' output that is
+   due into CloudWatch Logs before each CloudWatch Logs call.
+4. :class:`~tests.localaws.ecs_api.EcsLayer`, which runs the ECS extensions.
+5. Moto's own server application (``DomainDispatcherApplication``).
 """
 
 from __future__ import annotations
@@ -18,12 +20,20 @@ from typing import Any
 
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-from . import rollouts, service_tasks, services, task_definition_list, task_definitions
+from . import (
+    rollouts,
+    run_tasks,
+    service_tasks,
+    services,
+    task_definition_list,
+    task_definitions,
+)
 from .aws_errors import ErrorAnswer, error_for, protocol_of, render
 from .calls import CallCounter, call_name, credential_scope
 from .ecs_api import EcsLayer, read_body
 from .faults import Faults
 from .settings import Settings
+from .task_logs import LogsLayer
 
 CONTROL_PREFIX = "/_localaws/"
 FAULT_ENDPOINTS = ("faults", "faults/reset", "faults/injected")
@@ -35,6 +45,7 @@ ECS_EXTENSIONS = [
     task_definition_list.HOOKS,
     services.HOOKS,
     rollouts.HOOKS,
+    run_tasks.HOOKS,
     service_tasks.HOOKS,
 ]
 
@@ -57,6 +68,7 @@ class LocalAWSApp:
         self.reset_state = reset_state
         moto = DomainDispatcherApplication(create_backend_app)
         self.ecs = EcsLayer(moto, ECS_EXTENSIONS, settings, faults)
+        self.logs = LogsLayer(self.ecs, self.ecs.lock)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         """Serve one WSGI request."""
@@ -74,7 +86,7 @@ class LocalAWSApp:
                 service = credential_scope(environ).service
                 answer = error_for(kind, protocol_of(environ, form_body, service), service)
                 return fault_response(start_response, answer)
-        return self.ecs(environ, start_response)
+        return self.logs(environ, start_response)
 
     def _control(
         self, environ: dict[str, Any], start_response: StartResponse, endpoint: str

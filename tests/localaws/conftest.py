@@ -7,21 +7,22 @@ from typing import Any
 import pytest
 
 from .server import LocalAWS
-from .testkit import CLUSTER, ROLLOUT_SECONDS, client
+from .testkit import CLUSTER, ROLLOUT_SECONDS, TASK_SECONDS, client
 
 
 @pytest.fixture(scope="module")
 def server():
     """One local AWS for this module, on a free port."""
-    with LocalAWS(port=0, rollout_seconds=ROLLOUT_SECONDS) as local_aws:
+    with LocalAWS(port=0, rollout_seconds=ROLLOUT_SECONDS, task_seconds=TASK_SECONDS) as local_aws:
         yield local_aws
 
 
 @pytest.fixture
 def local_aws(server):
-    """The module's local AWS, emptied (faults too), with the test rollout time."""
+    """The module's local AWS, emptied (faults too), with the test rollout and task times."""
     server.reset()
     server.rollout_seconds = ROLLOUT_SECONDS
+    server.task_seconds = TASK_SECONDS
     return server
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from moto.ecs.models import EC2ContainerServiceBackend, ecs_backends
 from moto.iam.models import get_account_id_from
+from moto.utilities.utils import get_partition
 
 from .calls import credential_scope
 from .faults import Faults
@@ -33,13 +34,17 @@ JSON_CONTENT_TYPE = "application/x-amz-json-1.1"
 
 
 class EcsError(Exception):
-    """An ECS error answer: its code (``ClientException``, ...) and message."""
+    """An ECS error answer: its code (``ClientException``, ...), message, and any other members
+    of the error's shape (``resourceIds`` of a ``ConflictException``)."""
 
-    def __init__(self, code: str, message: str, status: int = 400):
+    def __init__(
+        self, code: str, message: str, status: int = 400, members: dict[str, Any] | None = None
+    ):
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         self.status = status
+        self.members = members or {}
 
 
 def client_error(message: str) -> EcsError:
@@ -99,6 +104,31 @@ def drop_nulls(value: Any) -> Any:
 def epoch(timestamp: float) -> float:
     """A timestamp as ECS puts it on the wire: epoch seconds with milliseconds."""
     return round(timestamp, 3)
+
+
+def cluster_name(params: dict[str, Any]) -> str:
+    """The name of the cluster a request names (``default`` when it names none)."""
+    return str(params.get("cluster") or "default").rpartition("/")[2]
+
+
+def task_arn(call: EcsCall, cluster: str, task_id: str) -> str:
+    """A task's ARN as ECS makes it (the long ARN format)."""
+    partition = get_partition(call.region)
+    return f"arn:{partition}:ecs:{call.region}:{call.account_id}:task/{cluster}/{task_id}"
+
+
+def container_id(task_id: str, name: str) -> str:
+    """A stable id for a task's container."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{task_id}/{name}"))
+
+
+def container_arn(call: EcsCall, cluster: str, task_id: str, name: str) -> str:
+    """The ARN of a task's container."""
+    partition = get_partition(call.region)
+    return (
+        f"arn:{partition}:ecs:{call.region}:{call.account_id}:container/{cluster}/{task_id}/"
+        f"{container_id(task_id, name)}"
+    )
 
 
 class EcsLayer:
@@ -202,15 +232,18 @@ def read_body(environ: dict[str, Any]) -> bytes:
     return body
 
 
-def ecs_backend_for(environ: dict[str, Any]) -> EC2ContainerServiceBackend:
-    """Moto's ECS backend for the request's account and region, found as moto finds them."""
-    scope = credential_scope(environ)
-    account_id = (
+def account_id_for(environ: dict[str, Any]) -> str:
+    """The account a request acts in, found as moto finds it."""
+    return (
         os.environ.get("MOTO_ACCOUNT_ID")
         or environ.get("HTTP_X_MOTO_ACCOUNT_ID")
-        or get_account_id_from(scope.access_key)
+        or get_account_id_from(credential_scope(environ).access_key)
     )
-    return ecs_backends[account_id][scope.region]
+
+
+def ecs_backend_for(environ: dict[str, Any]) -> EC2ContainerServiceBackend:
+    """Moto's ECS backend for the request's account and region."""
+    return ecs_backends[account_id_for(environ)][credential_scope(environ).region]
 
 
 def json_response(start_response: Callable[..., Any], payload: dict[str, Any]) -> list[bytes]:
@@ -229,7 +262,7 @@ def json_response(start_response: Callable[..., Any], payload: dict[str, Any]) -
 
 def error_response(start_response: Callable[..., Any], error: EcsError) -> list[bytes]:
     """Answer with an ECS JSON error, shaped as botocore parses it."""
-    body = json.dumps({"__type": error.code, "message": error.message}).encode()
+    body = json.dumps({"__type": error.code, "message": error.message, **error.members}).encode()
     start_response(
         f"{error.status} {HTTPStatus(error.status).phrase}",
         [

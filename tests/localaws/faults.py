@@ -1,4 +1,4 @@
-"""Fault injection: failing service tasks, slow rollouts, throttling and server errors.
+"""Fault injection: failing tasks, slow rollouts, throttling and server errors.
 
 Moto gap: moto never fails. Its tasks always start, its deployments (here, the rollouts) always
 complete, and it answers every call. A deploy tool's error paths (a circuit breaker that trips,
@@ -16,9 +16,10 @@ a rollback, a throttled API) cannot be exercised against it.
       "seed": 7
     }
 
-The WSGI application asks :meth:`Faults.on_request` before every AWS call, and the rollout
-planner asks :meth:`Faults.task_fault` for each service task it starts and
-:meth:`Faults.rollout_seconds_for` for each deployment. All methods are thread-safe.
+The WSGI application asks :meth:`Faults.on_request` before every AWS call; the rollout planner
+asks :meth:`Faults.task_fault` for each service task it starts and
+:meth:`Faults.rollout_seconds_for` for each deployment, and RunTask asks
+:meth:`Faults.task_fault` for each task it starts. All methods are thread-safe.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ MATCH_KEYS = ("task_definition", "image")
 
 @dataclass(frozen=True)
 class TaskFault:
-    """How a service task fails: ``mode``, and the container (name, image) that fails."""
+    """How a task fails: ``mode``, and the container (name, image) that fails."""
 
     mode: str
     container: str

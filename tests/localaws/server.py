@@ -13,7 +13,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from .app import LocalAWSApp
 from .calls import CallCounter
 from .faults import Faults
-from .settings import Settings, default_rollout_seconds
+from .settings import Settings, default_rollout_seconds, default_task_seconds
 
 
 class QuietRequestHandler(MotoRequestHandler):
@@ -31,11 +31,16 @@ class LocalAWS:
     """
 
     def __init__(
-        self, host: str = "127.0.0.1", port: int = 0, rollout_seconds: float | None = None
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        rollout_seconds: float | None = None,
+        task_seconds: float | None = None,
     ):
         self.host = host
         self.settings = Settings(
-            default_rollout_seconds() if rollout_seconds is None else rollout_seconds
+            default_rollout_seconds() if rollout_seconds is None else rollout_seconds,
+            default_task_seconds() if task_seconds is None else task_seconds,
         )
         self.faults = Faults()
         self._calls = CallCounter()
@@ -106,6 +111,15 @@ class LocalAWS:
     @rollout_seconds.setter
     def rollout_seconds(self, seconds: float) -> None:
         self.settings.update({"rollout_seconds": seconds})
+
+    @property
+    def task_seconds(self) -> float:
+        """How long a task that RunTask starts takes to start (a quarter) and run."""
+        return self.settings.task_seconds
+
+    @task_seconds.setter
+    def task_seconds(self, seconds: float) -> None:
+        self.settings.update({"task_seconds": seconds})
 
     def calls(self) -> dict[str, int]:
         """Calls served so far by name, e.g. ``{"ecs:UpdateService": 3}``."""

@@ -1,31 +1,31 @@
-"""Service tasks in ListTasks and DescribeTasks.
+"""Service tasks and run tasks in ListTasks and DescribeTasks.
 
 Moto gap: moto starts no task for a service, so a service's tasks (here, the tasks of its
 rollout plan, see :mod:`~tests.localaws.rollouts`) are not listed by ListTasks and not found by
-DescribeTasks. Moto's ListTasks also ignores ``serviceName`` (it lists every task of the
-cluster), lists stopped tasks when no ``desiredStatus`` is given (ECS: RUNNING), and pages
-nothing.
+DescribeTasks; nor are the tasks that RunTask starts here (:mod:`~tests.localaws.run_tasks`).
+Moto's ListTasks also ignores ``serviceName`` (it lists every task of the cluster), lists
+stopped tasks when no ``desiredStatus`` is given (ECS: RUNNING), and pages nothing.
 
-Here ListTasks lists the plan's tasks of the cluster's services, filtered by ``serviceName``,
-``startedBy`` (a deployment id), ``family``, ``launchType`` and ``desiredStatus`` (RUNNING by
-default, which includes PENDING tasks; STOPPED lists recently stopped ones), followed by moto's
-own tasks (RunTask, StartTask) with the same filters, paged by ``maxResults`` and ``nextToken``.
-DescribeTasks describes the plan's tasks as ECS does, with their status, times, stop code and
-reason, and containers; other ARNs go to moto, and those that nobody knows come back in
+Here ListTasks lists the plan's tasks of the cluster's services, then its run tasks, then moto's
+own tasks (StartTask), filtered by ``serviceName``, ``startedBy``, ``family``, ``launchType``,
+``containerInstance`` and ``desiredStatus`` (RUNNING by default, which includes PENDING tasks;
+STOPPED lists recently stopped ones), paged by ``maxResults`` and ``nextToken``. DescribeTasks
+describes the plan's tasks and the run tasks as ECS does, with their status, times, stop code
+and reason, and containers; other ARNs go to moto, and those that nobody knows come back in
 ``failures`` with reason ``MISSING``.
 """
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from moto.ecs.exceptions import TaskDefinitionNotFoundException
 from moto.ecs.models import Service
 from moto.ecs.models import Task as MotoTask
-from moto.utilities.utils import get_partition
 
-from .ecs_api import EcsCall, Hooks, epoch
+from . import run_tasks
+from .ecs_api import EcsCall, Hooks, container_arn, epoch, task_arn
+from .ecs_api import cluster_name as requested_cluster
 from .faults import EXIT, FAIL_TO_START
 from .rollouts import (
     ESSENTIAL_CONTAINER_EXITED,
@@ -45,13 +45,7 @@ FAILURE_STOP_CODES = (TASK_FAILED_TO_START, ESSENTIAL_CONTAINER_EXITED)
 
 def cluster_name(call: EcsCall) -> str:
     """The name of the cluster a request names (``default`` when it names none)."""
-    return str(call.params.get("cluster") or "default").rpartition("/")[2]
-
-
-def task_arn(call: EcsCall, cluster: str, task_id: str) -> str:
-    """A task's ARN as ECS makes it (the long ARN format)."""
-    partition = get_partition(call.region)
-    return f"arn:{partition}:ecs:{call.region}:{call.account_id}:task/{cluster}/{task_id}"
+    return requested_cluster(call.params)
 
 
 def plan_tasks(call: EcsCall, cluster: str) -> list[PlanTask]:
@@ -126,13 +120,19 @@ def before_list(call: EcsCall) -> None:
 
 
 def after_list(call: EcsCall) -> None:
-    """List the plan's tasks, then moto's, filtered as ECS filters, one page."""
+    """List the plan's tasks, then the run tasks, then moto's, filtered as ECS filters, one
+    page."""
     assert call.response is not None
     cluster = cluster_name(call)
     arns = [
         task_arn(call, cluster, task.id)
         for service, _rollout, task in plan_tasks(call, cluster)
         if wanted(call, service, task)
+    ]
+    arns += [
+        task_arn(call, cluster, task.id)
+        for task in run_tasks.run_tasks(call, cluster)
+        if run_tasks.listed(call, task)
     ]
     arns += [
         arn for arn in call.response.get("taskArns", []) if moto_wanted(call, moto_task(call, arn))
@@ -145,21 +145,25 @@ def after_list(call: EcsCall) -> None:
 
 
 def before_describe(call: EcsCall) -> None:
-    """Take the plan's tasks out of the request; answer here if moto has nothing to find."""
+    """Take the plan's tasks and the run tasks out of the request; answer here if moto has
+    nothing to find."""
     requested = call.params.get("tasks")
     if not isinstance(requested, list) or not requested:
         return
     cluster = cluster_name(call)
-    by_id = {entry[2].id: entry for entry in plan_tasks(call, cluster)}
-    ours: list[PlanTask] = []
+    by_id: dict[str, PlanTask | run_tasks.RunTask] = {
+        entry[2].id: entry for entry in plan_tasks(call, cluster)
+    }
+    by_id.update({task.id: task for task in run_tasks.run_tasks(call, cluster)})
+    ours: list[PlanTask | run_tasks.RunTask] = []
     rest: list[str] = []
     for reference in requested:
         entry = by_id.get(str(reference).rpartition("/")[2])
         if entry is None:
             rest.append(reference)
-        elif entry not in ours:
+        elif not any(entry is known for known in ours):
             ours.append(entry)
-    call.scratch["plan_tasks"] = ours
+    call.scratch["our_tasks"] = ours
     call.scratch["moto_tasks"] = rest
     if ours and not rest:
         call.response = {"tasks": [], "failures": []}
@@ -168,15 +172,18 @@ def before_describe(call: EcsCall) -> None:
 
 
 def after_describe(call: EcsCall) -> None:
-    """Put the plan's tasks in the answer, and report the tasks nobody knows as MISSING."""
+    """Put the plan's tasks and the run tasks in the answer, and report the tasks nobody knows
+    as MISSING."""
     assert call.response is not None
-    if "plan_tasks" not in call.scratch:
+    if "our_tasks" not in call.scratch:
         return
     cluster = cluster_name(call)
     include_tags = "TAGS" in call.params.get("include", [])
     described = [
-        describe_task(call, cluster, service, task, include_tags)
-        for service, _rollout, task in call.scratch["plan_tasks"]
+        run_tasks.describe(call, entry, include_tags, call.now)
+        if isinstance(entry, run_tasks.RunTask)
+        else describe_task(call, cluster, entry[0], entry[2], include_tags)
+        for entry in call.scratch["our_tasks"]
     ]
     moto_tasks = call.response.get("tasks", [])
     found = {t.get("taskArn", "") for t in moto_tasks}
@@ -255,14 +262,12 @@ def containers(
     call: EcsCall, task: Task, arn: str, cluster: str, status: str, ran: bool
 ) -> list[dict[str, Any]]:
     """The task's containers: one per container definition, in the task's status."""
-    partition = get_partition(call.region)
     failed = task.failed if task.stop_code in FAILURE_STOP_CODES else None
     answer = []
     for definition in container_definitions(call, task.deployment.task_definition):
         name = definition.get("name", "")
         container: dict[str, Any] = {
-            "containerArn": f"arn:{partition}:ecs:{call.region}:{call.account_id}:container/"
-            f"{cluster}/{task.id}/{container_id(task.id, name)}",
+            "containerArn": container_arn(call, cluster, task.id, name),
             "taskArn": arn,
             "name": name,
             "image": definition.get("image", ""),
@@ -280,11 +285,6 @@ def containers(
                 container["exitCode"] = 0
         answer.append(container)
     return answer
-
-
-def container_id(task_id: str, name: str) -> str:
-    """A stable container id for a task's container."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{task_id}/{name}"))
 
 
 HOOKS = {

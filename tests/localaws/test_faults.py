@@ -308,13 +308,12 @@ def test_service_tasks_are_listed_and_described(local_aws, ecs, network):
     local_aws.rollout_seconds = 0
     task_definition_arn = register_fargate(ecs)
     deployment_id = create_web_service(ecs, network)["deployments"][0]["id"]
-    # A task that moto runs itself (moto's RunTask fails on awsvpc task definitions).
-    ecs.register_task_definition(
-        family="batch",
-        memory="256",
-        containerDefinitions=[{"name": "job", "image": "busybox", "memory": 128}],
+    # A one-off task, listed with the service's tasks but not in the service.
+    local_aws.task_seconds = 60
+    register_fargate(ecs, family="batch")
+    run_task = ecs.run_task(
+        cluster=CLUSTER, taskDefinition="batch", launchType="FARGATE", networkConfiguration=network
     )
-    moto_task = ecs.run_task(cluster=CLUSTER, taskDefinition="batch", launchType="FARGATE")
 
     arns = list_tasks(ecs, serviceName="web")
     answer = ecs.describe_tasks(cluster=CLUSTER, tasks=[*arns, "0123456789abcdef"])
@@ -339,7 +338,7 @@ def test_service_tasks_are_listed_and_described(local_aws, ecs, network):
     assert [t["taskArn"] for t in by_id["tasks"]] == arns[:1]
     every = list_tasks(ecs)
     assert set(arns) < set(every)
-    assert moto_task["tasks"][0]["taskArn"] in every
+    assert run_task["tasks"][0]["taskArn"] in every
     assert list_tasks(ecs, family="other") == []
     assert list_tasks(ecs, startedBy=deployment_id) == arns
     assert len(ecs.list_tasks(cluster=CLUSTER, maxResults=2)["taskArns"]) == 2

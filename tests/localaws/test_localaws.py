@@ -525,19 +525,26 @@ def test_reset_over_http_wipes_state_and_counts(local_aws, ecs):
 
 
 def test_settings_over_http(local_aws):
-    assert control(local_aws, "settings") == {"rollout_seconds": ROLLOUT_SECONDS}
+    local_aws.task_seconds = 2
+    assert control(local_aws, "settings") == {
+        "rollout_seconds": ROLLOUT_SECONDS,
+        "task_seconds": 2.0,
+    }
 
-    assert control(local_aws, "settings", {"rollout_seconds": 0.5}) == {"rollout_seconds": 0.5}
-    assert local_aws.rollout_seconds == 0.5
-    with pytest.raises(urllib.error.HTTPError) as raised:
-        control(local_aws, "settings", {"rollout_seconds": -1})
-    assert raised.value.code == 400
+    changed = control(local_aws, "settings", {"rollout_seconds": 0.5, "task_seconds": 0})
+    assert changed == {"rollout_seconds": 0.5, "task_seconds": 0.0}
+    assert (local_aws.rollout_seconds, local_aws.task_seconds) == (0.5, 0.0)
+    for bad in ({"rollout_seconds": -1}, {"task_seconds": "soon"}, {"task_seconds": 1, "x": 1}):
+        with pytest.raises(urllib.error.HTTPError) as raised:
+            control(local_aws, "settings", bad)
+        assert raised.value.code == 400
+    assert control(local_aws, "settings") == changed
 
 
 def test_command_line_serves_until_sigterm():
-    environment = dict(os.environ, LOCALAWS_ROLLOUT_SECONDS="0.25")
+    environment = dict(os.environ, LOCALAWS_ROLLOUT_SECONDS="0.25", LOCALAWS_TASK_SECONDS="9")
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.localaws", "--port", "0"],
+        [sys.executable, "-m", "tests.localaws", "--port", "0", "--task-seconds", "0.5"],
         cwd=ROOT,
         env=environment,
         stdout=subprocess.PIPE,
@@ -549,7 +556,8 @@ def test_command_line_serves_until_sigterm():
         assert line.startswith("local AWS listening on http://127.0.0.1:")
         endpoint = line.rpartition(" ")[2]
         with urllib.request.urlopen(f"{endpoint}/_localaws/settings") as response:
-            assert json.loads(response.read()) == {"rollout_seconds": 0.25}
+            settings = json.loads(response.read())
+            assert settings == {"rollout_seconds": 0.25, "task_seconds": 0.5}
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0

@@ -17,6 +17,7 @@ from .server import LocalAWS
 
 REGION = "us-east-1"
 ROLLOUT_SECONDS = 0.3
+TASK_SECONDS = 0.4
 CLUSTER = "test"
 
 
