@@ -92,13 +92,16 @@ def run_task(session, target, options, progress, check_mode=False):
             live = None
 
     result = {"changed": True, "diff": [], "warnings": []}
+    # Checked before anything is registered: the request is whole but for the revision.
+    definitions.validate_request(
+        _request(target, options, live, "to-be-resolved"),
+        "RunTask",
+        target.sources.get("overrides") or "module options",
+    )
     arn, task_definition = _task_definition(
         ecs, target, options, live, label, progress, check_mode, result
     )
     request = _request(target, options, live, arn)
-    definitions.validate_request(
-        request, "RunTask", target.sources.get("overrides") or "module options"
-    )
     watched = _watched_container(task_definition, options.watch_container, target)
     result.update(task_definition_arn=arn, watch_container=watched)
     if check_mode:

@@ -299,3 +299,45 @@ def test_the_example_deploys_while_30_percent_of_calls_are_throttled(example, aw
     assert sum(injected.get("injected", {}).values()) > 0
     for service in services(aws).values():
         assert [d["rolloutState"] for d in service["deployments"]] == ["COMPLETED"]
+
+
+def test_run_playbook_runs_the_migration_and_shows_its_output(example, aws):
+    completed = subprocess.run(
+        [str(ANSIBLE_PLAYBOOK), "run.yml", "-e", "env=dev"]
+        + ["-e", f"local_aws_endpoint={aws.endpoint_url}"],
+        cwd=example,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 0, output
+    assert re.search(r"^\[user-service\] app \w{8}\| running migrations on dev$", output, re.M)
+    assert '"migrations applied"' in output  # the debug task shows the result's log lines
+    tasks = aws.client("ecs").list_tasks(cluster="dev", desiredStatus="STOPPED")["taskArns"]
+    assert len(tasks) == 1
+
+
+def test_prod_deploy_migrates_user_service_before_deploying_it(example, aws):
+    output, recap = playbook(example, aws, "-e", "env=prod")
+
+    lines = output.splitlines()
+    migrated = next(
+        i for i, line in enumerate(lines) if line.endswith("| running migrations on prod")
+    )
+    created = lines.index(
+        "[user-service] created service user-service on prod-user-service:1 with 4 desired"
+    )
+    assert migrated < created
+    # The migration (a one-off task) and the deploy each changed something.
+    assert recap["user-service.prod"] == {"changed": 2, "failed": 0}
+    # The deploy reuses the revision the migration registered.
+    assert services(aws, "prod")["user-service"]["taskDefinition"].endswith("prod-user-service:1")
+
+    output, recap = playbook(example, aws, "-e", "env=prod")
+    assert "running migrations" not in output
+    assert all(r["changed"] == 0 for r in recap.values()), output
+    stopped = aws.client("ecs").list_tasks(cluster="prod", desiredStatus="STOPPED")
+    assert len(stopped["taskArns"]) == 1
