@@ -88,6 +88,13 @@ def load_config(path):
     return config, warnings
 
 
+def config_view(path, base_dir=None):
+    """The config file as loaded: what ``ecspresso render config`` shows."""
+    config, _warnings = _config({"config": path}, base_dir)
+    config.pop("base_dir", None)
+    return config
+
+
 def resolve_target(options, base_dir=None):
     """Merge the config file (if any) with module options into a Target and settings.
 

@@ -489,12 +489,20 @@ def render(definition):
 
 def unified_diff(before, after, name):
     """A unified diff between two definitions, as ``ecspresso diff`` shows it."""
-    before_text = render(before) if before is not None else ""
-    after_text = render(after) if after is not None else ""
+    return text_diff(
+        render(before) if before is not None else "",
+        render(after) if after is not None else "",
+        f"{name} (live)",
+        f"{name} (desired)",
+    )
+
+
+def text_diff(before_text, after_text, before_header, after_header):
+    """A unified diff between two rendered definitions."""
     lines = difflib.unified_diff(
         before_text.splitlines(keepends=True),
         after_text.splitlines(keepends=True),
-        fromfile=f"{name} (live)",
-        tofile=f"{name} (desired)",
+        fromfile=before_header,
+        tofile=after_header,
     )
     return "".join(lines)

@@ -13,15 +13,17 @@ paths start from (the playbook's, from the action plugin), and returns the resul
 
 from __future__ import annotations
 
-from . import definitions
+from . import definitions, info
 from .ansible_module import AWS_ARGUMENT_SPEC, check_requirements, fail_from, session_from
-from .config import resolve_run, resolve_service, resolve_target
+from .config import config_view, resolve_run, resolve_service, resolve_target
 from .deploy import DeployOptions, deploy
 from .errors import DefinitionError, EcspressoError
+from .info import QUERIES
 from .progress import Progress
 from .rollback import RollbackOptions, rollback
 from .run import WAIT_UNTIL as RUN_WAIT_UNTIL
 from .run import RunOptions, run_task
+from .verify import verify
 from .wait import WAIT_UNTIL
 
 WAIT_OPTIONS = {
@@ -85,6 +87,19 @@ RUN_ARGUMENT_SPEC = {
     "watch_container": {"type": "str"},
     "log_lines": {"type": "int", "default": 20},
     "stop_on_timeout": {"type": "bool", "default": True},
+    **AWS_ARGUMENT_SPEC,
+}
+
+
+INFO_ARGUMENT_SPEC = {
+    **SERVICE_OPTIONS,
+    "task_definition": {"type": "raw"},
+    "service_definition": {"type": "raw"},
+    "definition_sources": DEPLOY_ARGUMENT_SPEC["definition_sources"],
+    "show": {"type": "list", "elements": "str", "default": ["status"], "choices": list(QUERIES)},
+    "events": {"type": "int", "default": 10},
+    "revisions": {"type": "int", "default": 20},
+    "timeout": {"type": "str"},
     **AWS_ARGUMENT_SPEC,
 }
 
@@ -156,6 +171,51 @@ def run_run(params, check_mode, diff, progress, base_dir=None):
     session = session_from(params, settings["region"])
     result = run_task(session, target, options, progress, check_mode)
     return _finish(result, warnings, diff)
+
+
+def run_info(params, check_mode, diff, progress, base_dir=None):
+    """ecspresso_info: read-only views of one service; changes nothing, in any mode."""
+    show = params["show"]
+    needs_definitions = any(query in show for query in ("render", "diff", "verify"))
+    resolve = resolve_target if needs_definitions else resolve_run
+    target, settings, warnings = resolve(params, base_dir)
+    if not target.service:
+        raise DefinitionError(
+            params.get("config") or "module options",
+            "no service name",
+            "set service in the config or the service option",
+        )
+    session = session_from(params, settings["region"])
+    result = {"changed": False}
+    if "render" in show:
+        result["rendered"] = info.render(target)
+        if params.get("config"):
+            result["rendered"]["config"] = config_view(params["config"], base_dir)
+    if "diff" in show:
+        found = info.diff(session, target)
+        result.update(would_change=found["changed"], diff_text=found["text"])
+        if diff:
+            result["diff"] = found["entries"]
+    if "status" in show:
+        result["status"] = info.status(session, target.cluster, target.service, params["events"])
+    if "revisions" in show:
+        family = (target.task_definition or {}).get("family")
+        result["revisions"] = info.revisions(
+            session, target.cluster, target.service, family, params["revisions"]
+        )
+    if "verify" in show:
+        ok, checks = verify(session, target)
+        result["verify"] = checks
+        for check in checks:
+            progress.emit(target.service, f"{check['result']} {check['name']}: {check['detail']}")
+        if not ok:
+            problems = [f"{c['name']}: {c['detail']}" for c in checks if c["result"] == "NG"]
+            raise EcspressoError(
+                f"service {target.service}: verify found {len(problems)} problem(s): "
+                + "; ".join(problems),
+                verify=checks,
+            )
+    return _finish(result, warnings, True)
 
 
 def _finish(result, warnings, diff):
