@@ -34,6 +34,7 @@ KNOWN_KEYS = frozenset(
     )
 )
 
+_SECONDS = re.compile(r"^\d+(\.\d+)?$")
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
 
 
@@ -184,13 +185,25 @@ def _service_settings(options, config, origin, identity, required=True):
         )
     cluster = options.get("cluster") or config.get("cluster") or identity.get("cluster")
     timeout = options.get("timeout")
-    if timeout is not None:
+    if timeout is not None and str(timeout).strip() != "":
         # A module option may be plain seconds; only the config file refuses bare numbers.
         text = str(timeout).strip()
-        timeout = float(text) if text.isdigit() else parse_duration(text, "module options")
+        if _SECONDS.match(text):
+            timeout = float(text)
+        elif text.startswith("-"):
+            raise DefinitionError(
+                "module options",
+                f"field timeout: {timeout!r} is negative",
+                'give a duration of zero or more, such as "10m"',
+                field="timeout",
+            )
+        else:
+            timeout = parse_duration(text, "module options")
+    else:
+        timeout = config.get("timeout")
     settings = {
         "region": options.get("region") or config.get("region"),
-        "timeout": float(timeout or config.get("timeout") or DEFAULT_TIMEOUT_SECONDS),
+        "timeout": float(DEFAULT_TIMEOUT_SECONDS if timeout is None else timeout),
     }
     return cluster or DEFAULT_CLUSTER, service, settings
 

@@ -102,3 +102,19 @@ def test_relative_paths_start_from_the_base_folder(tmp_path, monkeypatch):
     assert from_config.task_definition["family"] == from_options.task_definition["family"] == "web"
     assert from_options.service_definition == {"desiredCount": 2}
     assert (cluster, service) == ("default", "web")
+
+
+@pytest.mark.parametrize(
+    ("given", "seconds"), [("0", 0.0), ("0s", 0.0), ("1.5", 1.5), ("90", 90.0), ("2m", 120.0)]
+)
+def test_module_timeouts_in_seconds_or_durations_zero_included(given, seconds):
+    _cluster, _service, settings, _warnings = config.resolve_service(
+        {"service": "web", "timeout": given}
+    )
+    assert settings["timeout"] == seconds
+
+
+def test_a_negative_timeout_is_refused():
+    with pytest.raises(DefinitionError) as caught:
+        config.resolve_service({"service": "web", "timeout": "-5"})
+    assert "field timeout: '-5' is negative" in str(caught.value)
