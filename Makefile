@@ -64,6 +64,9 @@ test: venv lint unit-and-integration sanity
 lint: venv
 	ruff check .
 	ruff format --check .
+	# Settings in .ansible-lint (production profile, offline); the collection is found
+	# through ANSIBLE_COLLECTIONS_PATH.
+	ansible-lint -q roles playbooks examples
 
 unit-and-integration: venv
 	pytest -n $(PYTEST_WORKERS) tests
