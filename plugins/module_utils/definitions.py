@@ -151,10 +151,12 @@ def read_file(path, source=None):
         raise DefinitionError(source, f"cannot be read: {exc}") from None
 
 
-def load_definition(value, kind, base_dir=None, source=None):
+def load_definition(value, kind, base_dir=None, source=None, read=None):
     """Load a definition given as a dict, a path or JSON/YAML text.
 
-    Returns ``(definition, source)``, ``source`` being the name used in messages.
+    A file is read with ``read(path, source)`` when given (which renders its templates),
+    else as it is. Returns ``(definition, source)``, ``source`` being the name used in
+    messages.
     """
     if isinstance(value, dict):
         return copy.deepcopy(value), source or f"{kind} (given inline)"
@@ -171,7 +173,7 @@ def load_definition(value, kind, base_dir=None, source=None):
         if base_dir and not os.path.isabs(path):
             path = os.path.join(base_dir, path)
         source = source or path
-        parsed = parse_text(read_file(path, source), source)
+        parsed = parse_text((read or read_file)(path, source), source)
     if not isinstance(parsed, dict):
         raise DefinitionError(
             source,

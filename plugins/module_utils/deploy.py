@@ -46,15 +46,25 @@ class Target:
     """One service to deploy: where it lives and what it should be.
 
     ``task_definition`` and ``service_definition`` are prepared requests (see
-    ``definitions.prepare_*``); ``sources`` names the files they came from.
+    ``definitions.prepare_*``); ``sources`` names the files they came from;
+    ``ignore_tags`` are the tag keys that other tools own, neither compared nor changed.
     """
 
-    def __init__(self, cluster, service, task_definition, service_definition, sources=None):
+    def __init__(
+        self,
+        cluster,
+        service,
+        task_definition,
+        service_definition,
+        sources=None,
+        ignore_tags=(),
+    ):
         self.cluster = cluster
         self.service = service
         self.task_definition = task_definition
         self.service_definition = service_definition
         self.sources = sources or {}
+        self.ignore_tags = tuple(ignore_tags or ())
 
 
 class DeployOptions:
@@ -284,11 +294,12 @@ def ensure_task_definition(ecs, target, live, progress, check_mode, result):
     desired = definitions.normalize_task_definition(target.task_definition)
     family = target.task_definition["family"]
     running = describe_task_definition(ecs, live["taskDefinition"]) if live else None
+    running = _without_tags(running, target.ignore_tags)
     if running and definitions.normalize_task_definition(running) == desired:
         return running["taskDefinitionArn"]
     # The family's latest revision may already be the desired one (registered by a
     # run that failed later, or by hand): reuse it rather than add a duplicate.
-    latest = describe_task_definition(ecs, family)
+    latest = _without_tags(describe_task_definition(ecs, family), target.ignore_tags)
     if latest and latest.get("status", "ACTIVE") != "ACTIVE":
         latest = None
     if latest and definitions.normalize_task_definition(latest) == desired:
@@ -314,6 +325,16 @@ def ensure_task_definition(ecs, target, live, progress, check_mode, result):
     arn = response["taskDefinition"]["taskDefinitionArn"]
     progress.emit(target.service, f"registered {family}:{response['taskDefinition']['revision']}")
     return arn
+
+
+def _without_tags(task_definition, keys):
+    """A described task definition without the tags other tools own."""
+    if task_definition and keys and task_definition.get("tags"):
+        task_definition = dict(task_definition)
+        task_definition["tags"] = [
+            tag for tag in task_definition["tags"] if tag.get("key") not in keys
+        ]
+    return task_definition
 
 
 def describe_task_definition(ecs, reference):
@@ -474,6 +495,7 @@ def _service_view(normalized, live, target, task_definition_arn=None):
     view["taskDefinition"] = task_definition_arn or (live or {}).get("taskDefinition")
     if target.service_definition.get("tags") is not None:
         tags = target.service_definition["tags"] if live is None else live.get("tags", [])
+        tags = [tag for tag in tags if tag["key"] not in target.ignore_tags]
         view["tags"] = sorted(tags, key=lambda tag: tag["key"])
     return view
 

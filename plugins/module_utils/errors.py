@@ -43,3 +43,12 @@ class RolloutError(EcspressoError):
         super().__init__(message, reason=reason, **details)
         self.reason = reason
         self.service_events = service_events or []
+
+
+class LookupFailed(EcspressoError):
+    """A template function could not produce its value: a variable, a Terraform state
+    value, a parameter or an output is missing or unreadable."""
+
+    def __init__(self, message, fix=None):
+        super().__init__(message, fix=fix)
+        self.fix = fix

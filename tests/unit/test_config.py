@@ -39,7 +39,7 @@ def test_config_paths_are_relative_to_the_config_file(tmp_path, monkeypatch):
     assert (target.cluster, target.service) == ("default", "web")
     assert target.task_definition["family"] == "web"
     assert target.service_definition == {"desiredCount": 2}
-    assert settings == {"region": "eu-west-1", "timeout": 300.0}
+    assert (settings["region"], settings["timeout"]) == ("eu-west-1", 300.0)
     assert any("unknown key 'colour'" in w for w in warnings)
 
 
@@ -118,3 +118,106 @@ def test_a_negative_timeout_is_refused():
     with pytest.raises(DefinitionError) as caught:
         config.resolve_service({"service": "web", "timeout": "-5"})
     assert "field timeout: '-5' is negative" in str(caught.value)
+
+
+def write_config(tmp_path, text):
+    write_service(tmp_path)
+    path = tmp_path / "ecspresso.yml"
+    path.write_text("service: web\ntask_definition: td.json\nservice_definition: sd.yml\n" + text)
+    return str(path)
+
+
+def test_required_version_is_checked_against_the_collection(tmp_path):
+    met = write_config(tmp_path, 'required_version: ">= 0.1.0, < 1"\n')
+    config.resolve_target({"config": met})
+
+    unmet = write_config(tmp_path, 'required_version: ">= 2.0.0"\n')
+    with pytest.raises(DefinitionError) as caught:
+        config.resolve_target({"config": unmet})
+    assert str(caught.value).startswith(f"{unmet}: field required_version: ecsops.ecspresso")
+
+
+def test_code_deploy_is_read_as_codedeploy_with_a_warning(tmp_path):
+    path = write_config(
+        tmp_path,
+        "code_deploy:\n  application_name: app\n  deployment_group_name: group\n"
+        "  deployment_config_name: CodeDeployDefault.ECSAllAtOnce\n  colour: blue\n",
+    )
+
+    unused_target, settings, warnings = config.resolve_target({"config": path})
+
+    assert settings["codedeploy"]["application_name"] == "app"
+    assert any("code_deploy is read as codedeploy" in w for w in warnings)
+    assert any("unknown key codedeploy.colour" in w for w in warnings)
+
+
+def test_ignore_tags_are_left_out_of_both_definitions(tmp_path):
+    path = write_config(tmp_path, "ignore:\n  tags: [owner, cost]\n")
+    (tmp_path / "td.json").write_text(
+        '{"family": "web", "containerDefinitions": [], "tags": '
+        '[{"key": "owner", "value": "x"}, {"key": "team", "value": "web"}]}'
+    )
+    (tmp_path / "sd.yml").write_text("tags:\n  - {key: cost, value: '1'}\n")
+
+    target, settings, unused_warnings = config.resolve_target({"config": path})
+
+    assert target.ignore_tags == ("owner", "cost") and settings["ignore_tags"] == ["owner", "cost"]
+    assert target.task_definition["tags"] == [{"key": "team", "value": "web"}]
+    assert "tags" not in target.service_definition
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("ignore: [owner]\n", "field ignore: expected a mapping with tags"),
+        ("ignore:\n  tags: owner\n", "field ignore: expected a mapping with tags"),
+        ("codedeploy: myapp\n", "field codedeploy: expected a mapping"),
+        ("appspec: hooks\n", "field appspec: expected a mapping"),
+        ("plugins: {name: tfstate}\n", "field plugins: expected a list"),
+        ("cluster: [a]\n", "field cluster: expected a string"),
+        (
+            "plugins:\n  - name: tfstate\n    config: {path: x}\n    func_prefix: [a]\n",
+            "config must be a mapping and func_prefix a string",
+        ),
+    ],
+)
+def test_config_keys_of_the_wrong_shape_are_refused(tmp_path, text, problem):
+    path = write_config(tmp_path, text)
+
+    with pytest.raises(DefinitionError) as caught:
+        config.resolve_target({"config": path})
+
+    assert str(caught.value).startswith(f"{path}: ")
+    assert problem in str(caught.value)
+
+
+def test_the_config_is_a_template_with_the_environment_functions(tmp_path, monkeypatch):
+    monkeypatch.setenv("ECSPRESSO_TEST_CLUSTER", "blue")
+    path = write_config(tmp_path, 'cluster: "{{ must_env `ECSPRESSO_TEST_CLUSTER` }}"\n')
+
+    cluster, unused_service, unused_settings, unused_warnings = config.resolve_service(
+        {"config": path}
+    )
+
+    assert cluster == "blue"
+
+
+def test_a_missing_variable_in_the_config_names_file_and_line(tmp_path, monkeypatch):
+    monkeypatch.delenv("ECSPRESSO_TEST_UNSET", raising=False)
+    path = write_config(tmp_path, 'cluster: "{{ must_env `ECSPRESSO_TEST_UNSET` }}"\n')
+
+    with pytest.raises(DefinitionError) as caught:
+        config.resolve_service({"config": path})
+
+    assert str(caught.value).startswith(f"{path}: line 4: must_env: environment variable")
+
+
+def test_region_falls_back_to_aws_region_of_the_envfiles(tmp_path):
+    path = write_config(tmp_path, "")
+    (tmp_path / "app.env").write_text("AWS_REGION=ap-southeast-2\n")
+
+    unused_target, settings, unused_warnings = config.resolve_target(
+        {"config": path, "envfile": [str(tmp_path / "app.env")]}
+    )
+
+    assert settings["region"] == "ap-southeast-2"
