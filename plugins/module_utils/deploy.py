@@ -404,7 +404,9 @@ def _create_service(ecs, target, options, task_definition_arn, progress, check_m
 def _update_service(ecs, target, options, live, task_definition_arn, progress, check_mode, result):
     desired = _desired_service(target, options)
     current = definitions.normalize_service(_with_deployment_fields(live))
-    changes = definitions.service_changes(desired, current)
+    # Tags are no UpdateService field: those named are set by TagResource below, and
+    # tags set by other tools (or named in ignore.tags) are left alone.
+    changes = [key for key in definitions.service_changes(desired, current) if key != "tags"]
     _warn_create_only(target, desired, current, result)
     if live["taskDefinition"] != task_definition_arn:
         changes.append("taskDefinition")

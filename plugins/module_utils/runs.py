@@ -38,8 +38,16 @@ SERVICE_OPTIONS = {
     "service": {"type": "str"},
 }
 
+# What the templates of the config and definition files read, besides the environment.
+TEMPLATE_OPTIONS = {
+    "envfile": {"type": "list", "elements": "path"},
+    "ext_str": {"type": "dict"},
+    "ext_code": {"type": "dict"},
+}
+
 DEPLOY_ARGUMENT_SPEC = {
     **SERVICE_OPTIONS,
+    **TEMPLATE_OPTIONS,
     "task_definition": {"type": "raw"},
     "service_definition": {"type": "raw"},
     "definition_sources": {
@@ -61,6 +69,7 @@ DEPLOY_ARGUMENT_SPEC = {
 
 ROLLBACK_ARGUMENT_SPEC = {
     **SERVICE_OPTIONS,
+    **TEMPLATE_OPTIONS,
     "revision": {"type": "str"},
     "deregister_task_definition": {"type": "bool", "default": True},
     **WAIT_OPTIONS,
@@ -70,6 +79,7 @@ ROLLBACK_ARGUMENT_SPEC = {
 
 RUN_ARGUMENT_SPEC = {
     **SERVICE_OPTIONS,
+    **TEMPLATE_OPTIONS,
     "task_definition": {"type": "raw"},
     "service_definition": {"type": "raw"},
     "definition_sources": DEPLOY_ARGUMENT_SPEC["definition_sources"],
@@ -106,7 +116,8 @@ INFO_ARGUMENT_SPEC = {
 
 def run_deploy(params, check_mode, diff, progress, base_dir=None):
     """ecspresso_deploy: deploy one service from its definitions."""
-    target, settings, warnings = resolve_target(params, base_dir)
+    sessions = _sessions(params)
+    target, settings, warnings = resolve_target(params, base_dir, sessions, progress.secrets)
     options = DeployOptions(
         desired_count=params["desired_count"],
         wait=params["wait"],
@@ -118,7 +129,7 @@ def run_deploy(params, check_mode, diff, progress, base_dir=None):
         deregister_failed=params["deregister_failed"],
         fail_if_in_progress=params["fail_if_in_progress"],
     )
-    session = session_from(params, settings["region"])
+    session = sessions(settings["region"])
     result = deploy(session, target, options, progress, check_mode)
     return _finish(result, warnings, diff)
 
@@ -140,7 +151,8 @@ def run_rollback(params, check_mode, diff, progress, base_dir=None):
 
 def run_run(params, check_mode, diff, progress, base_dir=None):
     """ecspresso_run: run one-off tasks of a task definition and follow them."""
-    target, settings, warnings = resolve_run(params, base_dir)
+    sessions = _sessions(params)
+    target, settings, warnings = resolve_run(params, base_dir, sessions, progress.secrets)
     if not 1 <= params["count"] <= 10:
         raise DefinitionError(
             "module options",
@@ -168,7 +180,7 @@ def run_run(params, check_mode, diff, progress, base_dir=None):
         log_lines=max(params["log_lines"], 0),
         stop_on_timeout=params["stop_on_timeout"],
     )
-    session = session_from(params, settings["region"])
+    session = sessions(settings["region"])
     result = run_task(session, target, options, progress, check_mode)
     return _finish(result, warnings, diff)
 
@@ -178,14 +190,15 @@ def run_info(params, check_mode, diff, progress, base_dir=None):
     show = params["show"]
     needs_definitions = any(query in show for query in ("render", "diff", "verify"))
     resolve = resolve_target if needs_definitions else resolve_run
-    target, settings, warnings = resolve(params, base_dir)
+    sessions = _sessions(params)
+    target, settings, warnings = resolve(params, base_dir, sessions, progress.secrets)
     if not target.service:
         raise DefinitionError(
             params.get("config") or "module options",
             "no service name",
             "set service in the config or the service option",
         )
-    session = session_from(params, settings["region"])
+    session = sessions(settings["region"])
     result = {"changed": False}
     if "render" in show:
         result["rendered"] = info.render(target)
@@ -218,6 +231,19 @@ def run_info(params, check_mode, diff, progress, base_dir=None):
     return _finish(result, warnings, True)
 
 
+def _sessions(params):
+    """The run's AwsSession, made on first need (by a template function or the run) for
+    the region the options and the config file give."""
+    made = []
+
+    def session(region):
+        if not made:
+            made.append(session_from(params, region))
+        return made[0]
+
+    return session
+
+
 def _finish(result, warnings, diff):
     result["warnings"] = warnings + result.get("warnings", [])
     if not diff:
@@ -232,7 +258,10 @@ def run_module(module, run):
     try:
         result = run(module.params, module.check_mode, module._diff, progress)
     except EcspressoError as exc:
+        module.no_log_values.update(progress.secrets)
         fail_from(module, exc, changed=False, events=progress.events)
+    # Values read from SecureString parameters are masked wherever they would show.
+    module.no_log_values.update(progress.secrets)
     for warning in result.pop("warnings"):
         module.warn(warning)
     module.exit_json(events=progress.events, **result)

@@ -39,10 +39,17 @@ author:
 options:
   config:
     description:
-      - Path to an ecspresso configuration file (C(ecspresso.yml)) with C(region),
-        C(cluster), C(service), C(service_definition), C(task_definition) and C(timeout).
+      - Path to an ecspresso configuration file (C(ecspresso.yml), C(.yaml), C(.json) or
+        C(.jsonnet)) with C(region), C(cluster), C(service), C(service_definition),
+        C(task_definition), C(timeout), C(plugins), C(ignore), C(codedeploy),
+        C(appspec) and C(required_version), as ecspresso reads it. Its templates may
+        use C(env), C(must_env) and C(json_escape).
       - Paths in it are relative to the file's folder. Options given to the module win
         over the file.
+      - C(required_version) is checked against this collection's version. Tags named in
+        C(ignore.tags) are neither compared nor changed.
+      - Definition files (given by path here or in O(config)) are rendered as ecspresso
+        renders them; see the README's section for ecspresso users for the functions.
     type: path
   cluster:
     description:
@@ -56,7 +63,9 @@ options:
   task_definition:
     description:
       - The task definition, as a mapping, as JSON or YAML text (such as the output of the
-        C(ansible.builtin.template) lookup), or as the path of a JSON or YAML file.
+        C(ansible.builtin.template) lookup), or as the path of a JSON, YAML or Jsonnet
+        file. A file is rendered as ecspresso renders it (Jsonnet evaluated, then its
+        C({{ must_env ... }}), C({{ tfstate ... }}), ... templates applied).
       - Both the plain shape and the C(aws ecs describe-task-definition) shape (wrapped in
         C(taskDefinition), read-only fields included) are accepted.
       - Defaults to C(task_definition) in O(config).
@@ -149,6 +158,7 @@ options:
     default: false
 extends_documentation_fragment:
   - ecsops.ecspresso.aws
+  - ecsops.ecspresso.templates
 attributes:
   check_mode:
     support: full
@@ -173,6 +183,16 @@ EXAMPLES = r"""
     task_definition: "{{ lookup('ansible.builtin.template', 'web/task-def.json.j2') }}"
     service_definition: "{{ lookup('ansible.builtin.template', 'web/service-def.json.j2') }}"
     timeout: 15m
+
+- name: Deploy an existing ecspresso configuration, with its envfile and Jsonnet variables
+  ecsops.ecspresso.ecspresso_deploy:
+    config: services/web/ecspresso.jsonnet
+    envfile:
+      - services/web/production.env
+    ext_str:
+      stage: production
+    ext_code:
+      replicas: 3
 
 - name: Scale without touching the task definition (ecspresso scale)
   ecsops.ecspresso.ecspresso_deploy:

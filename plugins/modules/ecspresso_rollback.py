@@ -28,9 +28,10 @@ author:
 options:
   config:
     description:
-      - Path to an ecspresso configuration file (C(ecspresso.yml)); its C(region),
-        C(cluster), C(service) and C(timeout) are used. Options given to the module win
-        over the file.
+      - Path to an ecspresso configuration file (C(ecspresso.yml), C(.yaml), C(.json) or
+        C(.jsonnet)); its C(region), C(cluster), C(service) and C(timeout) are used, after
+        its templates are rendered (O(envfile), O(ext_str), O(ext_code)). Options given to
+        the module win over the file.
     type: path
   cluster:
     description:
@@ -71,6 +72,7 @@ options:
     type: str
 extends_documentation_fragment:
   - ecsops.ecspresso.aws
+  - ecsops.ecspresso.templates
 attributes:
   check_mode:
     support: full

@@ -32,9 +32,12 @@ author:
 options:
   config:
     description:
-      - Path to an ecspresso configuration file (C(ecspresso.yml)), relative to the
-        playbook's folder; its C(region), C(cluster), C(service), C(task_definition),
-        C(service_definition) and C(timeout) are used. Options win over the file.
+      - Path to an ecspresso configuration file (C(ecspresso.yml), C(.yaml), C(.json) or
+        C(.jsonnet)), relative to the playbook's folder; its C(region), C(cluster),
+        C(service), C(task_definition), C(service_definition), C(timeout), C(plugins),
+        C(ignore) and C(required_version) are used, as for
+        M(ecsops.ecspresso.ecspresso_deploy). Options win over the file.
+      - Definition files are rendered as ecspresso renders them.
     type: path
   cluster:
     description:
@@ -137,6 +140,7 @@ options:
     default: 20
 extends_documentation_fragment:
   - ecsops.ecspresso.aws
+  - ecsops.ecspresso.templates
 attributes:
   check_mode:
     support: full

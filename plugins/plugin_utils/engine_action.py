@@ -82,5 +82,6 @@ class EngineAction(ActionBase):
         if warnings:
             result["warnings"] = result.get("warnings", []) + warnings
         result.update(outcome, events=progress.events)
-        # As AnsibleModule does: secrets given as options never appear in the result.
-        return remove_values(result, validation._no_log_values)
+        # As AnsibleModule does: secrets given as options never appear in the result, nor
+        # do the values read from SecureString parameters by the templates.
+        return remove_values(result, validation._no_log_values | progress.secrets)
