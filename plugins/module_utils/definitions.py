@@ -251,6 +251,23 @@ def _check_what_ecs_rejects(definition, source):
                 )
 
 
+def check_network_mode(task_definition, service_definition, sources):
+    """Refuse, as ECS would, a service network configuration for a task definition whose
+    network mode is not awsvpc; ``sources`` names the two files."""
+    mode = task_definition.get("networkMode")
+    network = (service_definition.get("networkConfiguration") or {}).get("awsvpcConfiguration")
+    if network and (mode or "bridge") != "awsvpc":
+        shown = f"networkMode {mode}" if mode else "no networkMode (bridge, by default)"
+        raise DefinitionError(
+            sources.get("service_definition") or "service definition",
+            "field networkConfiguration: ECS takes it for tasks in awsvpc network mode only, "
+            f"and the task definition ({sources.get('task_definition')}) has {shown}",
+            'set "networkMode": "awsvpc" in the task definition, or remove '
+            "networkConfiguration from the service definition",
+            field="networkConfiguration",
+        )
+
+
 def prepare_service_definition(definition, source):
     """Turn a loaded service definition into the fields of a CreateService request.
 

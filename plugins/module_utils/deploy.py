@@ -110,6 +110,10 @@ def deploy(session, target, options, progress, check_mode=False):
             "set wait to true, or rollback_on_failure to false",
             field="rollback_on_failure",
         )
+    if target.task_definition and not options.skip_task_definition:
+        definitions.check_network_mode(
+            target.task_definition, target.service_definition, target.sources
+        )
     deadline = Deadline(options.timeout)
     ecs = session.client("ecs")
     result = {"changed": False, "diff": [], "warnings": []}

@@ -59,8 +59,40 @@ REJECTED = {
     "11-wordpress-fargate-hostport-zero.json": "containerDefinitions[0].portMappings[0].hostPort",
 }
 
-# Limitation: 02 and 09 call must_env and tfstate, which are not rendered yet; they
-# are not deployed here.
+# Files that ecspresso renders: what fills their must_env (an envfile) and tfstate
+# (a Terraform state written here; 09's is read from S3) calls. The files themselves
+# are read in place.
+ACCOUNT = "123456789012.dkr.ecr.us-east-1.amazonaws.com/"
+TEMPLATED = {
+    "02-laravel-fargate-ecspresso-sidecar-socket.json": {
+        "envfile": {
+            "VPC_CIDR": "10.0.0.0/16",
+            "IMAGE_TAG": "v1",
+            "AWS_REGION": "us-east-1",
+            "SYSTEM_NAME": "laravel",
+            "ENV_NAME": "dev",
+            "SERVICE_NAME": "web",
+        },
+        "data": {
+            "aws_ecr_repository.nginx": {"repository_url": ACCOUNT + "laravel-nginx"},
+            "aws_ecr_repository.php": {"repository_url": ACCOUNT + "laravel-php"},
+            "aws_cloudwatch_log_group.nginx": {"name": "/ecs/laravel/nginx"},
+            "aws_cloudwatch_log_group.php": {"name": "/ecs/laravel/php"},
+            "aws_s3_bucket.env_file": {"arn": "arn:aws:s3:::laravel-env"},
+            "aws_iam_role.ecs_task_execution": {"arn": ROLE + "laravel-execution"},
+            "aws_iam_role.ecs_task": {"arn": ROLE + "laravel-task"},
+        },
+    },
+    "09-debug-container-linuxparams-tfstate.json": {
+        "s3": True,
+        "managed": {
+            "aws_ssm_parameter.hoge": {"arn": "arn:aws:ssm:us-east-1:123456789012:parameter/hoge"},
+            "aws_cloudwatch_log_group.debug_container": {"name": "/ecs/debug-container"},
+            "aws_iam_role.fargate-execution": {"arn": ROLE + "fargate-execution"},
+            "aws_iam_role.task-execution": {"arn": ROLE + "task-execution"},
+        },
+    },
+}
 
 
 def filled(path, fills):
@@ -129,3 +161,72 @@ def test_what_ecs_rejects_is_a_clear_error_before_any_call(name, shared_fixtures
     assert str(caught.value).startswith(f"{name}: ")
     assert REJECTED[name] in str(caught.value)
     assert aws.mutating_calls() == {}
+
+
+def terraform_state(fills):
+    """A version 4 Terraform state holding the resources ``fills`` names."""
+    resources = []
+    for mode in ("managed", "data"):
+        for address, attributes in fills.get(mode, {}).items():
+            kind, name = address.split(".")
+            resources.append(
+                {
+                    "mode": mode,
+                    "type": kind,
+                    "name": name,
+                    "instances": [{"attributes": attributes}],
+                }
+            )
+    return {"version": 4, "terraform_version": "1.9.0", "resources": resources}
+
+
+def templated_config(aws, tmp_path, name, fills):
+    """An ecspresso.yml with a tfstate plugin, naming the file in place; its options."""
+    import json
+
+    state = json.dumps(terraform_state(fills))
+    if fills.get("s3"):
+        aws.client("s3").create_bucket(Bucket="states")
+        aws.client("s3").put_object(Bucket="states", Key=f"{name[:2]}.tfstate", Body=state)
+        plugin = f"url: s3://states/{name[:2]}.tfstate"
+    else:
+        (tmp_path / "terraform.tfstate").write_text(state)
+        plugin = "path: terraform.tfstate"
+    (tmp_path / "ecspresso.yml").write_text(
+        f"cluster: fixtures\nservice: fixture-{name[:2]}\ntask_definition: {name}\n"
+        f"plugins:\n  - name: tfstate\n    config:\n      {plugin}\n"
+    )
+    (tmp_path / "app.env").write_text(
+        "".join(f"export {key}={value}\n" for key, value in fills.get("envfile", {}).items())
+    )
+    return {"config": str(tmp_path / "ecspresso.yml"), "envfile": [str(tmp_path / "app.env")]}
+
+
+@pytest.mark.parametrize("name", sorted(TEMPLATED))
+def test_ecspresso_templates_render_deploy_and_then_stay_unchanged(
+    name, shared_fixtures, aws, subnets, tmp_path
+):
+    (tmp_path / name).symlink_to(shared_fixtures / "real-world" / name)
+    options = templated_config(aws, tmp_path, name, TEMPLATED[name])
+    service = {
+        "launchType": "FARGATE",
+        "desiredCount": 1,
+        "networkConfiguration": {"awsvpcConfiguration": {"subnets": subnets}},
+    }
+    session = AwsSession(**aws.options)
+
+    def deploy_once():
+        target, _settings, _warnings = resolve_target(
+            {**options, "service_definition": service}, session=session
+        )
+        return deploy(session, target, DeployOptions(timeout=60), Progress()), target
+
+    first, target = deploy_once()
+    aws.server.reset_calls()
+    second, _target = deploy_once()
+
+    assert first["changed"] is True
+    assert second["changed"] is False, second["diff"]
+    assert aws.mutating_calls() == {}
+    assert "{{" not in repr(target.task_definition)
+    assert target.task_definition["executionRoleArn"].startswith(ROLE)
