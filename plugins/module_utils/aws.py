@@ -46,13 +46,16 @@ class AwsSession:
 
     def __init__(self, **options):
         self.options = options
-        self._session = boto3.session.Session(
-            aws_access_key_id=options.get("access_key"),
-            aws_secret_access_key=options.get("secret_key"),
-            aws_session_token=options.get("session_token"),
-            profile_name=options.get("profile"),
-            region_name=options.get("region"),
-        )
+        try:
+            self._session = boto3.session.Session(
+                aws_access_key_id=options.get("access_key"),
+                aws_secret_access_key=options.get("secret_key"),
+                aws_session_token=options.get("session_token"),
+                profile_name=options.get("profile"),
+                region_name=options.get("region"),
+            )
+        except BotoCoreError as exc:
+            raise AwsCallError(f"profile {options.get('profile')!r}: {exc}") from None
         self._clients = {}
 
     @property
@@ -74,17 +77,25 @@ class AwsSession:
             config = botocore.config.Config(
                 retries={
                     "mode": self.options.get("retry_mode") or "standard",
-                    "max_attempts": self.options.get("max_attempts") or 10,
+                    # Tries in all, the first included.
+                    "total_max_attempts": self.options.get("max_attempts") or 10,
                 },
                 user_agent_extra=USER_AGENT,
             )
-            self._clients[key] = self._session.client(
-                name,
-                region_name=region,
-                endpoint_url=self.options.get("endpoint_url") or None,
-                verify=self.options.get("validate_certs", True),
-                config=config,
-            )
+            try:
+                self._clients[key] = self._session.client(
+                    name,
+                    region_name=region,
+                    endpoint_url=self.options.get("endpoint_url") or None,
+                    verify=self.options.get("validate_certs", True),
+                    config=config,
+                )
+            except (ValueError, BotoCoreError) as exc:
+                raise AwsCallError(
+                    f"cannot make an AWS client for {name} (region {region!r}, endpoint_url "
+                    f"{self.options.get('endpoint_url')!r}): {exc}; check the region and "
+                    "endpoint_url options"
+                ) from None
         return self._clients[key]
 
 

@@ -10,7 +10,7 @@ import datetime
 
 from . import definitions
 from .aws import call, error_code, short_arn
-from .errors import AwsCallError, DefinitionError, RolloutError
+from .errors import AwsCallError, DefinitionError, EcspressoError, RolloutError
 from .wait import (
     Deadline,
     Rollout,
@@ -111,7 +111,7 @@ def deploy(session, target, options, progress, check_mode=False):
             field="rollback_on_failure",
         )
     if target.task_definition and not options.skip_task_definition:
-        definitions.check_network_mode(
+        definitions.check_service_fits(
             target.task_definition, target.service_definition, target.sources
         )
     deadline = Deadline(options.timeout)
@@ -134,49 +134,70 @@ def deploy(session, target, options, progress, check_mode=False):
                 "for it to end before deploying"
             )
 
-    if options.skip_task_definition:
-        task_definition_arn = _running_task_definition(target, live if exists else None)
-    else:
-        task_definition_arn = ensure_task_definition(
-            ecs, target, live if exists else None, progress, check_mode, result
-        )
-    if exists:
-        rollout = _update_service(
-            ecs,
-            target,
-            options,
-            live,
-            task_definition_arn,
-            progress,
-            check_mode,
-            result,
-        )
-    else:
-        rollout = _create_service(
-            ecs, target, options, task_definition_arn, progress, check_mode, result
-        )
-
-    service = live
-    if rollout is not None and not check_mode:
-        if options.wait:
-            try:
-                service = wait_for_rollout(ecs, rollout, deadline, progress)
-            except RolloutError as exc:
-                previous = live.get("taskDefinition") if exists else None
-                _after_failure(ecs, target, options, exc, previous, task_definition_arn, progress)
-                exc.details.update(changed=True, task_definition_arn=task_definition_arn)
-                raise
+    # What serves before the deploy: where rollback_on_failure goes back to.
+    serving = serving_task_definition(live) if exists else None
+    task_definition_arn = None
+    try:
+        if options.skip_task_definition:
+            task_definition_arn = _running_task_definition(target, live if exists else None)
         else:
-            service = describe_service(ecs, target.cluster, target.service)
+            task_definition_arn = ensure_task_definition(
+                ecs, target, live if exists else None, progress, check_mode, result
+            )
+        if exists:
+            rollout = _update_service(
+                ecs, target, options, live, task_definition_arn, progress, check_mode, result
+            )
+        else:
+            rollout = _create_service(
+                ecs, target, options, task_definition_arn, progress, check_mode, result
+            )
+
+        service = live
+        if rollout is not None and not check_mode:
+            rollout.previous_task_definition = serving
+            if options.wait:
+                try:
+                    service = wait_for_rollout(ecs, rollout, deadline, progress)
+                except RolloutError as exc:
+                    _after_failure(
+                        ecs, target, options, exc, serving, task_definition_arn, progress
+                    )
+                    raise
+            else:
+                service = describe_service(ecs, target.cluster, target.service)
+    except EcspressoError as exc:
+        # Whatever failed after a change, the result says what was changed.
+        exc.details.setdefault("changed", result["changed"] and not check_mode)
+        exc.details.setdefault("task_definition_arn", task_definition_arn)
+        raise
     result["task_definition_arn"] = task_definition_arn
     result["service"] = summarize_service(service)
     return result
+
+
+def serving_task_definition(service):
+    """The task definition that serves: the PRIMARY deployment's when it has completed,
+    else the newest completed deployment's (a failed or stuck PRIMARY does not count)."""
+    for deployment in service.get("deployments", []):
+        if deployment.get("rolloutState") == "COMPLETED":
+            return deployment.get("taskDefinition")
+    primary = primary_deployment(service) or {}
+    if primary.get("rolloutState") is None and primary.get("runningCount"):
+        return primary.get("taskDefinition")
+    return None
 
 
 def _deployment_in_progress(ecs, target, options, live, deadline, progress, check_mode):
     """Handle a deployment that another run (or the console) started; return the service."""
     primary = primary_deployment(live) or {}
     what = f"deployment {primary.get('id')} of {short_arn(primary.get('taskDefinition', '?'))}"
+    if (primary.get("failedTasks") or 0) >= failure_threshold(primary.get("desiredCount")):
+        # Its tasks keep failing: waiting would never end; the new deployment replaces it.
+        progress.emit(
+            target.service, f"{what} is in progress but its tasks keep failing; replacing it"
+        )
+        return live
     if options.fail_if_in_progress:
         raise RolloutError(
             f"service {target.service}: {what} is in progress; nothing was changed. Run "
@@ -186,30 +207,31 @@ def _deployment_in_progress(ecs, target, options, live, deadline, progress, chec
         )
     if check_mode:
         return live
-    if (primary.get("failedTasks") or 0) >= failure_threshold(primary.get("desiredCount")):
-        # Its tasks keep failing: waiting would never end; the new deployment replaces it.
-        progress.emit(
-            target.service, f"{what} is in progress but its tasks keep failing; replacing it"
-        )
-        return live
     progress.emit(target.service, f"{what} is in progress; waiting for it to end first")
     return wait_until_settled(ecs, target.cluster, target.service, deadline, progress)
 
 
 def _after_failure(ecs, target, options, exc, previous, failed_arn, progress):
     """Roll back and deregister as the options ask; record what was done in ``exc``."""
+    exc.details.update(changed=True, task_definition_arn=failed_arn)
     rolled_back = exc.reason == "rolled_back"
     if options.rollback_on_failure and exc.reason in ROLL_BACK_AFTER:
         if previous and previous != failed_arn:
             rolled_back = _roll_back(ecs, target, options, exc, previous, progress)
+        elif previous:
+            _add(exc, f"Not rolled back: {short_arn(previous)}, which served before, failed")
         else:
-            _add(exc, "Not rolled back: the service had no earlier task definition to go back to")
+            _add(exc, "Not rolled back: no earlier task definition had completed a deployment")
     exc.details["rolled_back"] = rolled_back
     running = exc.details.get("running_task_definition")
     if options.deregister_failed and rolled_back and running and running != failed_arn:
-        deregister_task_definition(ecs, failed_arn, progress, target.service)
-        exc.details["deregistered"] = [failed_arn]
-        _add(exc, f"Deregistered {short_arn(failed_arn)}")
+        try:
+            deregister_task_definition(ecs, failed_arn, progress, target.service)
+        except EcspressoError as deregister_exc:
+            _add(exc, f"Could not deregister {short_arn(failed_arn)}: {deregister_exc}")
+        else:
+            exc.details["deregistered"] = [failed_arn]
+            _add(exc, f"Deregistered {short_arn(failed_arn)}")
     exc.args = (exc.message,)
 
 
@@ -221,14 +243,19 @@ def _add(exc, sentence):
 def _roll_back(ecs, target, options, exc, previous, progress):
     """Put the service back on ``previous`` and wait for it; True when it runs it again."""
     progress.emit(target.service, f"rolling back to {short_arn(previous)}")
-    live = describe_service(ecs, target.cluster, target.service) or {}
-    rollout = switch_task_definition(ecs, target.cluster, target.service, live, previous)
+    try:
+        live = describe_service(ecs, target.cluster, target.service) or {}
+        rollout = switch_task_definition(ecs, target.cluster, target.service, live, previous)
+    except EcspressoError as rollback_exc:
+        _add(exc, f"The rollback to {short_arn(previous)} failed: {rollback_exc}")
+        exc.details["rollback_failure"] = "error"
+        return False
     rollout.wait_until = options.wait_until
     try:
         wait_for_rollout(ecs, rollout, Deadline(options.timeout), progress)
-    except RolloutError as rollback_exc:
+    except EcspressoError as rollback_exc:
         _add(exc, f"The rollback to {short_arn(previous)} failed too: {rollback_exc}")
-        exc.details["rollback_failure"] = rollback_exc.reason
+        exc.details["rollback_failure"] = getattr(rollback_exc, "reason", "error")
         exc.details["running_task_definition"] = rollback_exc.details.get("running_task_definition")
         return False
     _add(exc, f"Rolled back: the service runs {short_arn(previous)} again")

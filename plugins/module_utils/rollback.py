@@ -13,7 +13,7 @@ from .deploy import (
     summarize_service,
     switch_task_definition,
 )
-from .errors import AwsCallError, DefinitionError, EcspressoError, RolloutError
+from .errors import AwsCallError, DefinitionError, EcspressoError
 from .wait import Deadline, describe_service, wait_for_rollout
 
 
@@ -55,6 +55,21 @@ def rollback(session, cluster, service_name, options, progress, check_mode=False
     current = live["taskDefinition"]
     family, revision = _family_revision(current)
     target = _target_revision(ecs, family, revision, options.revision)
+    if _family_revision(target)[0] != family:
+        raise DefinitionError(
+            "module options",
+            f"revision {options.revision}: {short_arn(target)} is not a revision of "
+            f"{family}, the family service {service_name} runs",
+            f"give a revision of {family}",
+            field="revision",
+        )
+    if target == current:
+        raise DefinitionError(
+            "module options",
+            f"revision {options.revision}: service {service_name} already runs {short_arn(target)}",
+            "give an earlier revision, or leave revision out for the one before",
+            field="revision",
+        )
     result = {
         "changed": True,
         "rolled_back_from": current,
@@ -81,17 +96,23 @@ def rollback(session, cluster, service_name, options, progress, check_mode=False
     progress.emit(service_name, f"rolling back from {short_arn(current)} to {short_arn(target)}")
     rollout = switch_task_definition(ecs, cluster, service_name, live, target)
     rollout.wait_until = options.wait_until
-    if options.wait:
-        try:
+    try:
+        if options.wait:
             service = wait_for_rollout(ecs, rollout, deadline, progress)
-        except RolloutError as exc:
-            exc.details.update(changed=True, rolled_back_from=current, task_definition_arn=target)
-            raise
-    else:
-        service = describe_service(ecs, cluster, service_name)
-    if options.deregister:
-        deregister_task_definition(ecs, current, progress, service_name)
-        result["deregistered"].append(current)
+        else:
+            service = describe_service(ecs, cluster, service_name)
+        if options.deregister:
+            deregister_task_definition(ecs, current, progress, service_name)
+            result["deregistered"].append(current)
+    except EcspressoError as exc:
+        # The service was updated: the result must say so, whatever failed after.
+        exc.details.update(
+            changed=True,
+            rolled_back_from=current,
+            task_definition_arn=target,
+            deregistered=result["deregistered"],
+        )
+        raise
     result["service"] = summarize_service(service)
     return result
 

@@ -116,6 +116,13 @@ INFO_ARGUMENT_SPEC = {
 
 def run_deploy(params, check_mode, diff, progress, base_dir=None):
     """ecspresso_deploy: deploy one service from its definitions."""
+    if params["desired_count"] is not None and params["desired_count"] < 0:
+        raise DefinitionError(
+            "module options",
+            f"desired_count {params['desired_count']} is negative",
+            "give 0 or more",
+            field="desired_count",
+        )
     sessions = _sessions(params)
     target, settings, warnings = resolve_target(params, base_dir, sessions, progress.secrets)
     options = DeployOptions(

@@ -13,6 +13,8 @@ Every way a rollout can end is a distinct ``RolloutError.reason``:
     else) put the service back on an older revision.
 ``tasks_failing``
     No circuit breaker, and the new deployment's tasks keep failing to start.
+``superseded``
+    Another deployment (another run, the console) replaced this one before it completed.
 ``timeout``
     The goal was not reached in time.
 """
@@ -67,6 +69,9 @@ class Rollout:
         # The id of the deployment waited for, once seen; its tasks explain a failure.
         self.deployment_id = None
         self.what = "deployment"
+        # What served before: a PRIMARY back on it is a rollback, on anything else another
+        # deployment that replaced this one.
+        self.previous_task_definition = None
 
 
 class Deadline:
@@ -251,6 +256,17 @@ def _rolled_back(ecs, service, rollout, deadline, progress, sleep):
     """The PRIMARY runs another revision: wait for that rollback to end, then fail."""
     primary = primary_deployment(service)
     running = primary.get("taskDefinition")
+    previous = rollout.previous_task_definition
+    if previous and running not in (previous, rollout.task_definition):
+        raise _error(
+            ecs,
+            service,
+            rollout,
+            "superseded",
+            f"another deployment, of {short_arn(running)}, replaced the deployment of "
+            f"{short_arn(rollout.task_definition)} before it completed",
+            running_task_definition=running,
+        )
     progress.emit(
         rollout.service,
         f"the service was rolled back to {short_arn(running)}; waiting for it to complete",
@@ -327,9 +343,9 @@ def _error(ecs, service, rollout, reason, text, deployment=None, **details):
     if deployment is None and rollout.deployment_id:
         deployment = {"id": rollout.deployment_id}
     stopped = stopped_tasks(ecs, rollout.cluster, rollout.service, deployment)
-    message = f"service {rollout.service}: {text}"
+    message = f"service {rollout.service}: {text.rstrip('.')}"
     if stopped:
-        message += ". Stopped tasks: " + " | ".join(stopped)
+        message += ". Stopped tasks: " + " | ".join(line.rstrip(".") for line in stopped)
     if events:
         message += ". Last events: " + " | ".join(events)
     details.setdefault("running_task_definition", _primary_task_definition(service))

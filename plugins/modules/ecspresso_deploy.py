@@ -283,8 +283,9 @@ failure:
     - How a failed deploy ended.
     - V(failed), the deployment was marked C(FAILED) (the circuit breaker, without rollback);
       V(rolled_back), the circuit breaker rolled it back; V(tasks_failing), its tasks kept
-      failing to start and the service has no circuit breaker; V(timeout); V(in_progress),
-      another deployment was in progress and O(fail_if_in_progress) is set.
+      failing to start and the service has no circuit breaker; V(superseded), another
+      deployment (another run, the console) replaced it before it completed; V(timeout);
+      V(in_progress), another deployment was in progress and O(fail_if_in_progress) is set.
   returned: when the rollout failed
   type: str
   sample: tasks_failing

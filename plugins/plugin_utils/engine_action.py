@@ -66,7 +66,8 @@ class EngineAction(ActionBase):
             return result
         params = validation.validated_parameters
 
-        progress = Progress(show_event)
+        # A task with no_log shows no progress either: events may name what it hides.
+        progress = Progress(None if self._task.no_log else show_event)
         try:
             # Relative paths start from the playbook's folder, as for other Ansible files.
             outcome = self.RUN(

@@ -8,6 +8,8 @@ deployment back, and so on. Every test ends with the service in a state a user c
 from __future__ import annotations
 
 import copy
+import threading
+import time
 
 import pytest
 
@@ -295,11 +297,16 @@ def test_rollback_in_check_mode_says_what_it_would_do_and_changes_nothing(aws, c
     [
         ({"wait": False}, "deregister_task_definition needs wait"),
         ({"revision": "9"}, "revision 9: task definition web:9 does not exist"),
+        ({"revision": "2"}, "revision 2: service web already runs web:2"),
+        ({"revision": "other:1"}, "other:1 is not a revision of web, the family service web"),
     ],
 )
 def test_rollback_refuses_bad_requests_before_any_change(aws, cluster, options, message):
     run(aws)
     run(aws, task_definition=task_definition("registry.example.com/web:2"))
+    other = copy.deepcopy(TASK_DEFINITION)
+    other["family"] = "other"
+    aws.client("ecs").register_task_definition(**other)
     aws.server.reset_calls()
 
     with pytest.raises(DefinitionError) as caught:
@@ -316,3 +323,70 @@ def test_rollback_without_an_earlier_revision_is_a_clear_error(aws, cluster):
         roll_back(aws)
 
     assert str(caught.value).startswith("web has no ACTIVE revision before 1 to roll back to")
+
+
+def test_rollback_on_failure_goes_back_to_what_served_not_to_a_failed_revision(aws, cluster):
+    service = service_definition(enable=True, rollback=False)
+    first, failed = deploy_broken(aws, service)
+    assert failed.reason == "failed"
+    aws.server.faults.set({"failing_tasks": [{"image": BROKEN_IMAGE + "*"}]})
+
+    with pytest.raises(RolloutError) as caught:
+        run(
+            aws,
+            task_definition=task_definition(BROKEN_IMAGE + "-again"),
+            service_definition=service,
+            rollback_on_failure=True,
+        )
+
+    # web:2 failed before and is still PRIMARY (FAILED); web:1 is what serves.
+    assert caught.value.details["rolled_back"] is True
+    assert caught.value.details["running_task_definition"] == first["task_definition_arn"]
+    assert_runs(aws, first["task_definition_arn"])
+
+
+def test_a_deployment_replaced_by_another_run_is_not_taken_for_a_rollback(aws, cluster):
+    run(aws)
+    aws.server.rollout_seconds = 3
+    ecs = aws.client("ecs")
+    other = ecs.register_task_definition(**task_definition("registry.example.com/web:other"))
+    newer = other["taskDefinition"]["taskDefinitionArn"]
+
+    def another_run():
+        time.sleep(1)
+        ecs.update_service(cluster="apps", service="web", taskDefinition=newer)
+
+    racer = threading.Thread(target=another_run)
+    racer.start()
+    try:
+        with pytest.raises(RolloutError) as caught:
+            run(
+                aws,
+                task_definition=task_definition("registry.example.com/web:2"),
+                rollback_on_failure=True,
+                deregister_failed=True,
+            )
+    finally:
+        racer.join()
+
+    error = caught.value
+    assert error.reason == "superseded"
+    assert f"another deployment, of {newer.rsplit('/', 1)[-1]}, replaced" in str(error)
+    assert error.details["rolled_back"] is False and "deregistered" not in error.details
+    assert task_definition_status(aws, error.details["task_definition_arn"]) == "ACTIVE"
+
+
+def test_an_error_after_a_change_still_reports_the_change(aws, cluster):
+    run(aws)
+    aws.server.faults.set({"server_error_rate": 1.0, "calls": ["ecs:UpdateService"]})
+    aws.server.reset_calls()
+
+    with pytest.raises(EcspressoError) as caught:
+        run(aws, task_definition=task_definition("registry.example.com/web:2"), max_attempts=2)
+
+    aws.server.faults.clear()
+    assert caught.value.details["changed"] is True
+    assert caught.value.details["task_definition_arn"].endswith("web:2")
+    assert "(after 2 attempts)" in str(caught.value)
+    # max_attempts counts every try, the first included.
+    assert aws.server.calls()["ecs:UpdateService"] == 2

@@ -80,7 +80,7 @@ def run(aws, task_definition=None, service_definition=None, check_mode=False, **
         }
     )
     progress = Progress()
-    session = AwsSession(**aws.options)
+    session = AwsSession(**aws.options, max_attempts=options.pop("max_attempts", None))
     result = deploy(
         session, target, DeployOptions(timeout=settings["timeout"], **options), progress, check_mode
     )
