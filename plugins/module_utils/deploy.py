@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime
 
-from . import definitions
+from . import autoscaling, definitions
+from .autoscaling import AutoScalingOptions
 from .aws import call, error_code, short_arn
 from .errors import AwsCallError, DefinitionError, EcspressoError, RolloutError
 from .wait import (
@@ -81,6 +82,7 @@ class DeployOptions:
         rollback_on_failure=False,
         deregister_failed=False,
         fail_if_in_progress=False,
+        auto_scaling=None,
     ):
         self.desired_count = desired_count
         self.wait = wait
@@ -91,6 +93,7 @@ class DeployOptions:
         self.rollback_on_failure = rollback_on_failure
         self.deregister_failed = deregister_failed
         self.fail_if_in_progress = fail_if_in_progress
+        self.auto_scaling = auto_scaling or AutoScalingOptions()
 
 
 # Rollout endings after which the previous revision is put back, with rollback_on_failure.
@@ -146,7 +149,15 @@ def deploy(session, target, options, progress, check_mode=False):
             )
         if exists:
             rollout = _update_service(
-                ecs, target, options, live, task_definition_arn, progress, check_mode, result
+                session,
+                ecs,
+                target,
+                options,
+                live,
+                task_definition_arn,
+                progress,
+                check_mode,
+                result,
             )
         else:
             rollout = _create_service(
@@ -163,9 +174,22 @@ def deploy(session, target, options, progress, check_mode=False):
                     _after_failure(
                         ecs, target, options, exc, serving, task_definition_arn, progress
                     )
+                    if options.auto_scaling.suspend or options.auto_scaling.resume:
+                        _add(exc, "Auto scaling was left as it was before the rollout ended")
+                        exc.args = (exc.message,)
                     raise
             else:
                 service = describe_service(ecs, target.cluster, target.service)
+        # Resumed and resized once the new deployment has completed.
+        autoscaling.settle(
+            session,
+            target.cluster,
+            target.service,
+            options.auto_scaling,
+            progress,
+            check_mode,
+            result,
+        )
     except EcspressoError as exc:
         # Whatever failed after a change, the result says what was changed.
         exc.details.setdefault("changed", result["changed"] and not check_mode)
@@ -432,7 +456,9 @@ def _create_service(ecs, target, options, task_definition_arn, progress, check_m
     )
 
 
-def _update_service(ecs, target, options, live, task_definition_arn, progress, check_mode, result):
+def _update_service(
+    session, ecs, target, options, live, task_definition_arn, progress, check_mode, result
+):
     desired = _desired_service(target, options)
     current = definitions.normalize_service(_with_deployment_fields(live))
     # Tags are no UpdateService field: those named are set by TagResource below, and
@@ -455,6 +481,16 @@ def _update_service(ecs, target, options, live, task_definition_arn, progress, c
     )
     if check_mode:
         progress.emit(target.service, f"would update service {target.service}: {_names(changes)}")
+        if changes or options.force_new_deployment:
+            autoscaling.suspend(
+                session,
+                target.cluster,
+                target.service,
+                options.auto_scaling,
+                progress,
+                True,
+                result,
+            )
         return None
 
     if tag_changes:
@@ -473,6 +509,10 @@ def _update_service(ecs, target, options, live, task_definition_arn, progress, c
         request["taskDefinition"] = task_definition_arn
     if options.force_new_deployment:
         request["forceNewDeployment"] = True
+    # Scaling must not fight the rollout: suspended only when there is one to protect.
+    autoscaling.suspend(
+        session, target.cluster, target.service, options.auto_scaling, progress, False, result
+    )
     call(
         f"update service {target.service} in cluster {target.cluster}",
         ecs.update_service,

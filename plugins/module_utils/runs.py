@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from . import definitions, info
 from .ansible_module import AWS_ARGUMENT_SPEC, check_requirements, fail_from, session_from
+from .autoscaling import AutoScalingOptions
 from .config import config_view, resolve_run, resolve_service, resolve_target
 from .deploy import DeployOptions, deploy
 from .errors import DefinitionError, EcspressoError
@@ -64,6 +65,10 @@ DEPLOY_ARGUMENT_SPEC = {
     "rollback_on_failure": {"type": "bool", "default": False},
     "deregister_failed": {"type": "bool", "default": False},
     "fail_if_in_progress": {"type": "bool", "default": False},
+    "suspend_auto_scaling": {"type": "bool", "default": False},
+    "resume_auto_scaling": {"type": "bool", "default": False},
+    "auto_scaling_min": {"type": "int"},
+    "auto_scaling_max": {"type": "int"},
     **AWS_ARGUMENT_SPEC,
 }
 
@@ -135,6 +140,12 @@ def run_deploy(params, check_mode, diff, progress, base_dir=None):
         rollback_on_failure=params["rollback_on_failure"],
         deregister_failed=params["deregister_failed"],
         fail_if_in_progress=params["fail_if_in_progress"],
+        auto_scaling=AutoScalingOptions(
+            suspend=params["suspend_auto_scaling"],
+            resume=params["resume_auto_scaling"],
+            minimum=params["auto_scaling_min"],
+            maximum=params["auto_scaling_max"],
+        ),
     )
     session = sessions(settings["region"])
     result = deploy(session, target, options, progress, check_mode)

@@ -144,6 +144,31 @@ options:
         the new deployment replaces it.
     type: bool
     default: false
+  suspend_auto_scaling:
+    description:
+      - Suspend the service's Application Auto Scaling (scale in, scale out and scheduled
+        scaling) before the service is updated, so that scaling does not fight the rollout.
+      - A warning says so when the service has no scalable target.
+    type: bool
+    default: false
+  resume_auto_scaling:
+    description:
+      - Resume the service's Application Auto Scaling once the new deployment has completed
+        (right after the update without O(wait)). Not done when the rollout fails.
+      - With O(suspend_auto_scaling) in an earlier run, or by hand; the two options cannot
+        be combined in one run.
+    type: bool
+    default: false
+  auto_scaling_min:
+    description:
+      - The minimum capacity of the service's scalable target, set once the new deployment
+        has completed.
+    type: int
+  auto_scaling_max:
+    description:
+      - The maximum capacity of the service's scalable target, set once the new deployment
+        has completed.
+    type: int
   force_new_deployment:
     description:
       - Start a new deployment even when nothing changed, for example to pull a mutable
@@ -206,6 +231,14 @@ EXAMPLES = r"""
     rollback_on_failure: true
     deregister_failed: true
     fail_if_in_progress: true
+
+- name: Scale only, and resume auto scaling with new bounds (ecspresso scale)
+  ecsops.ecspresso.ecspresso_deploy:
+    config: services/web/ecspresso.yml
+    skip_task_definition: true
+    resume_auto_scaling: true
+    auto_scaling_min: 5
+    auto_scaling_max: 50
 
 - name: Deploy against the collection's local AWS
   ecsops.ecspresso.ecspresso_deploy:
@@ -301,6 +334,18 @@ running_task_definition:
   returned: when the rollout failed
   type: str
   sample: arn:aws:ecs:us-east-1:123456789012:task-definition/web:6
+auto_scaling:
+  description:
+    - What was changed on the service's scalable target (C(SuspendedState),
+      C(MinCapacity), C(MaxCapacity)), as sent.
+  returned: when auto scaling was changed
+  type: dict
+  sample:
+    SuspendedState:
+      DynamicScalingInSuspended: false
+      DynamicScalingOutSuspended: false
+      ScheduledScalingSuspended: false
+    MinCapacity: 5
 deregistered:
   description: Task definition revisions deregistered because of O(deregister_failed).
   returned: when a failed revision was deregistered
