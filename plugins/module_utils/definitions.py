@@ -101,6 +101,9 @@ UNORDERED_LISTS = frozenset(
 )
 
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/\S+$")
+_TARGET_GROUP_ARN = re.compile(
+    r"^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d+:targetgroup/\S+$"
+)
 _CPU_UNITS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*vcpu\s*$", re.IGNORECASE)
 _MEMORY_GB = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*gb\s*$", re.IGNORECASE)
 
@@ -251,21 +254,49 @@ def _check_what_ecs_rejects(definition, source):
                 )
 
 
-def check_network_mode(task_definition, service_definition, sources):
-    """Refuse, as ECS would, a service network configuration for a task definition whose
-    network mode is not awsvpc; ``sources`` names the two files."""
+def check_service_fits(task_definition, service_definition, sources):
+    """Refuse, as ECS would, a service definition that does not fit the task definition:
+    a network configuration for a task definition not in awsvpc network mode, a load
+    balancer on a container or port the task definition lacks, or a target group that is
+    no ARN. ``sources`` names the two files."""
+    service_source = sources.get("service_definition") or "service definition"
+    task_source = sources.get("task_definition") or "task definition"
     mode = task_definition.get("networkMode")
     network = (service_definition.get("networkConfiguration") or {}).get("awsvpcConfiguration")
     if network and (mode or "bridge") != "awsvpc":
         shown = f"networkMode {mode}" if mode else "no networkMode (bridge, by default)"
         raise DefinitionError(
-            sources.get("service_definition") or "service definition",
+            service_source,
             "field networkConfiguration: ECS takes it for tasks in awsvpc network mode only, "
-            f"and the task definition ({sources.get('task_definition')}) has {shown}",
+            f"and the task definition ({task_source}) has {shown}",
             'set "networkMode": "awsvpc" in the task definition, or remove '
             "networkConfiguration from the service definition",
             field="networkConfiguration",
         )
+    ports = {
+        (container.get("name"), mapping.get("containerPort"))
+        for container in task_definition.get("containerDefinitions", [])
+        for mapping in container.get("portMappings", [])
+    }
+    for index, balancer in enumerate(service_definition.get("loadBalancers", [])):
+        field = f"loadBalancers[{index}]"
+        arn = balancer.get("targetGroupArn")
+        if arn is not None and not _TARGET_GROUP_ARN.match(arn):
+            raise DefinitionError(
+                service_source,
+                f"field {field}.targetGroupArn: {arn!r} is not a target group ARN",
+                "write arn:aws:elasticloadbalancing:<region>:<account>:targetgroup/<name>/<id>",
+                field=f"{field}.targetGroupArn",
+            )
+        wanted = (balancer.get("containerName"), balancer.get("containerPort"))
+        if wanted[0] is not None and wanted not in ports:
+            raise DefinitionError(
+                service_source,
+                f"field {field}: the task definition ({task_source}) has no container "
+                f"{wanted[0]} with containerPort {wanted[1]}",
+                "name a container and a port of its portMappings",
+                field=field,
+            )
 
 
 def prepare_service_definition(definition, source):
