@@ -11,8 +11,10 @@ from typing import Any
 from .seed import apply_seed, load_seed
 from .server import LocalAWS
 from .settings import (
+    CODEDEPLOY_SECONDS_ENV,
     ROLLOUT_SECONDS_ENV,
     TASK_SECONDS_ENV,
+    default_codedeploy_seconds,
     default_rollout_seconds,
     default_task_seconds,
     parse_seconds,
@@ -48,6 +50,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         f"(${TASK_SECONDS_ENV}, else 2)",
     )
     parser.add_argument(
+        "--codedeploy-seconds",
+        type=seconds,
+        default=None,
+        help="how long a CodeDeploy blue/green deployment takes "
+        f"(${CODEDEPLOY_SECONDS_ENV}, else the rollout time)",
+    )
+    parser.add_argument(
         "--seed",
         action="append",
         default=[],
@@ -59,6 +68,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     for name, variable, default in (
         ("rollout_seconds", ROLLOUT_SECONDS_ENV, default_rollout_seconds),
         ("task_seconds", TASK_SECONDS_ENV, default_task_seconds),
+        ("codedeploy_seconds", CODEDEPLOY_SECONDS_ENV, default_codedeploy_seconds),
     ):
         if getattr(args, name) is None:
             try:
@@ -79,7 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
 
-    local_aws = LocalAWS(args.host, args.port, args.rollout_seconds, args.task_seconds).start()
+    local_aws = LocalAWS(
+        args.host, args.port, args.rollout_seconds, args.task_seconds, args.codedeploy_seconds
+    ).start()
     for path in args.seed:
         apply_seed(load_seed(path))
     print(f"local AWS listening on {local_aws.endpoint_url}", flush=True)

@@ -7,8 +7,10 @@ Requests flow through, outermost first:
    shaped per protocol by :mod:`~tests.localaws.aws_errors`).
 3. :class:`~tests.localaws.task_logs.LogsLayer`, which writes the run tasks' output that is
    due into CloudWatch Logs before each CloudWatch Logs call.
-4. :class:`~tests.localaws.ecs_api.EcsLayer`, which runs the ECS extensions.
-5. Moto's own server application (``DomainDispatcherApplication``).
+4. :class:`~tests.localaws.codedeploy.CodeDeployLayer`, which answers CodeDeploy's ECS
+   deployments.
+5. :class:`~tests.localaws.ecs_api.EcsLayer`, which runs the ECS extensions.
+6. Moto's own server application (``DomainDispatcherApplication``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Any
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
 from . import (
+    codedeploy,
     rollouts,
     run_tasks,
     service_tasks,
@@ -45,6 +48,7 @@ ECS_EXTENSIONS = [
     task_definition_list.HOOKS,
     services.HOOKS,
     rollouts.HOOKS,
+    codedeploy.HOOKS,
     run_tasks.HOOKS,
     service_tasks.HOOKS,
 ]
@@ -68,7 +72,8 @@ class LocalAWSApp:
         self.reset_state = reset_state
         moto = DomainDispatcherApplication(create_backend_app)
         self.ecs = EcsLayer(moto, ECS_EXTENSIONS, settings, faults)
-        self.logs = LogsLayer(self.ecs, self.ecs.lock)
+        self.codedeploy = codedeploy.CodeDeployLayer(self.ecs, settings, faults, self.ecs.lock)
+        self.logs = LogsLayer(self.codedeploy, self.ecs.lock)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         """Serve one WSGI request."""

@@ -23,6 +23,7 @@ def local_aws(server):
     server.reset()
     server.rollout_seconds = ROLLOUT_SECONDS
     server.task_seconds = TASK_SECONDS
+    server.codedeploy_seconds = None
     return server
 
 

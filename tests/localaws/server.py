@@ -13,7 +13,12 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from .app import LocalAWSApp
 from .calls import CallCounter
 from .faults import Faults
-from .settings import Settings, default_rollout_seconds, default_task_seconds
+from .settings import (
+    Settings,
+    default_codedeploy_seconds,
+    default_rollout_seconds,
+    default_task_seconds,
+)
 
 
 class QuietRequestHandler(MotoRequestHandler):
@@ -36,11 +41,13 @@ class LocalAWS:
         port: int = 0,
         rollout_seconds: float | None = None,
         task_seconds: float | None = None,
+        codedeploy_seconds: float | None = None,
     ):
         self.host = host
         self.settings = Settings(
             default_rollout_seconds() if rollout_seconds is None else rollout_seconds,
             default_task_seconds() if task_seconds is None else task_seconds,
+            default_codedeploy_seconds() if codedeploy_seconds is None else codedeploy_seconds,
         )
         self.faults = Faults()
         self._calls = CallCounter()
@@ -120,6 +127,15 @@ class LocalAWS:
     @task_seconds.setter
     def task_seconds(self, seconds: float) -> None:
         self.settings.update({"task_seconds": seconds})
+
+    @property
+    def codedeploy_seconds(self) -> float | None:
+        """How long a CodeDeploy deployment takes; None: as long as ``rollout_seconds``."""
+        return self.settings.codedeploy_seconds
+
+    @codedeploy_seconds.setter
+    def codedeploy_seconds(self, seconds: float | None) -> None:
+        self.settings.update({"codedeploy_seconds": seconds})
 
     def calls(self) -> dict[str, int]:
         """Calls served so far by name, e.g. ``{"ecs:UpdateService": 3}``."""

@@ -23,7 +23,7 @@ from moto.ecs.exceptions import TaskDefinitionNotFoundException
 from moto.ecs.models import Service
 from moto.ecs.models import Task as MotoTask
 
-from . import run_tasks
+from . import codedeploy, run_tasks
 from .ecs_api import EcsCall, Hooks, container_arn, epoch, task_arn
 from .ecs_api import cluster_name as requested_cluster
 from .faults import EXIT, FAIL_TO_START
@@ -55,8 +55,9 @@ def plan_tasks(call: EcsCall, cluster: str) -> list[PlanTask]:
         if service.cluster_name != cluster:
             continue
         rollout = evaluate(call, service)
-        if rollout is not None:
-            found.extend((service, rollout, task) for task in rollout.tasks)
+        rollouts = [rollout] if rollout is not None else codedeploy.task_set_rollouts(call, service)
+        for planned in rollouts:
+            found.extend((service, planned, task) for task in planned.tasks)
     found.sort(key=lambda entry: entry[2].started_at)
     return found
 

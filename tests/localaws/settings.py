@@ -12,7 +12,10 @@ ROLLOUT_SECONDS_ENV = "LOCALAWS_ROLLOUT_SECONDS"
 DEFAULT_ROLLOUT_SECONDS = 5.0
 TASK_SECONDS_ENV = "LOCALAWS_TASK_SECONDS"
 DEFAULT_TASK_SECONDS = 2.0
-NAMES = ("rollout_seconds", "task_seconds")
+CODEDEPLOY_SECONDS_ENV = "LOCALAWS_CODEDEPLOY_SECONDS"
+NAMES = ("rollout_seconds", "task_seconds", "codedeploy_seconds")
+# Settings that may be null: they then follow another setting.
+NULLABLE = ("codedeploy_seconds",)
 
 
 def parse_seconds(value: Any, name: str) -> float:
@@ -53,23 +56,44 @@ def default_task_seconds() -> float:
     return _from_environment(TASK_SECONDS_ENV, "task_seconds", DEFAULT_TASK_SECONDS)
 
 
+def default_codedeploy_seconds() -> float | None:
+    """The CodeDeploy deployment time from ``LOCALAWS_CODEDEPLOY_SECONDS``, else None (the
+    rollout time)."""
+    value = os.environ.get(CODEDEPLOY_SECONDS_ENV)
+    return parse_seconds(value, "codedeploy_seconds") if value else None
+
+
 @dataclass
 class Settings:
     """Run-time settings.
 
     ``rollout_seconds`` is how long a deployment or scaling takes; ``task_seconds`` is how long
     a task that RunTask starts takes from creation to the end of its run (a quarter of it to
-    start), unless its command sleeps longer.
+    start), unless its command sleeps longer. ``codedeploy_seconds`` is how long a CodeDeploy
+    blue/green deployment takes from creation to success; None follows ``rollout_seconds``.
     """
 
     rollout_seconds: float = DEFAULT_ROLLOUT_SECONDS
     task_seconds: float = DEFAULT_TASK_SECONDS
+    codedeploy_seconds: float | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
         """The settings as the ``/_localaws/settings`` endpoint shows them."""
         with self._lock:
-            return {"rollout_seconds": self.rollout_seconds, "task_seconds": self.task_seconds}
+            return {
+                "rollout_seconds": self.rollout_seconds,
+                "task_seconds": self.task_seconds,
+                "codedeploy_seconds": self.codedeploy_seconds,
+            }
+
+    def deployment_seconds(self) -> float:
+        """How long a CodeDeploy deployment takes: ``codedeploy_seconds``, else
+        ``rollout_seconds``."""
+        with self._lock:
+            if self.codedeploy_seconds is not None:
+                return self.codedeploy_seconds
+            return self.rollout_seconds
 
     def update(self, values: dict[str, Any]) -> None:
         """Change the settings named in ``values``; unknown names or bad values raise ValueError
@@ -77,7 +101,13 @@ class Settings:
         unknown = set(values) - set(NAMES)
         if unknown:
             raise ValueError(f"unknown settings: {', '.join(sorted(unknown))}")
-        checked = {name: parse_seconds(values[name], name) for name in NAMES if name in values}
+        checked = {
+            name: None
+            if name in NULLABLE and values[name] is None
+            else parse_seconds(values[name], name)
+            for name in NAMES
+            if name in values
+        }
         with self._lock:
             for name, seconds in checked.items():
                 setattr(self, name, seconds)

@@ -529,12 +529,23 @@ def test_settings_over_http(local_aws):
     assert control(local_aws, "settings") == {
         "rollout_seconds": ROLLOUT_SECONDS,
         "task_seconds": 2.0,
+        "codedeploy_seconds": None,
     }
 
     changed = control(local_aws, "settings", {"rollout_seconds": 0.5, "task_seconds": 0})
-    assert changed == {"rollout_seconds": 0.5, "task_seconds": 0.0}
+    assert changed == {"rollout_seconds": 0.5, "task_seconds": 0.0, "codedeploy_seconds": None}
+    assert control(local_aws, "settings", {"codedeploy_seconds": 3})["codedeploy_seconds"] == 3.0
+    assert local_aws.codedeploy_seconds == 3.0
+    changed = control(local_aws, "settings", {"codedeploy_seconds": None})
     assert (local_aws.rollout_seconds, local_aws.task_seconds) == (0.5, 0.0)
-    for bad in ({"rollout_seconds": -1}, {"task_seconds": "soon"}, {"task_seconds": 1, "x": 1}):
+    bad_values = (
+        {"rollout_seconds": -1},
+        {"task_seconds": "soon"},
+        {"task_seconds": 1, "x": 1},
+        {"rollout_seconds": None},
+        {"codedeploy_seconds": -2},
+    )
+    for bad in bad_values:
         with pytest.raises(urllib.error.HTTPError) as raised:
             control(local_aws, "settings", bad)
         assert raised.value.code == 400
@@ -544,7 +555,11 @@ def test_settings_over_http(local_aws):
 def test_command_line_serves_until_sigterm():
     environment = dict(os.environ, LOCALAWS_ROLLOUT_SECONDS="0.25", LOCALAWS_TASK_SECONDS="9")
     process = subprocess.Popen(
-        [sys.executable, "-m", "tests.localaws", "--port", "0", "--task-seconds", "0.5"],
+        [
+            sys.executable,
+            *("-m", "tests.localaws", "--port", "0", "--task-seconds", "0.5"),
+            *("--codedeploy-seconds", "1.5"),
+        ],
         cwd=ROOT,
         env=environment,
         stdout=subprocess.PIPE,
@@ -557,7 +572,11 @@ def test_command_line_serves_until_sigterm():
         endpoint = line.rpartition(" ")[2]
         with urllib.request.urlopen(f"{endpoint}/_localaws/settings") as response:
             settings = json.loads(response.read())
-            assert settings == {"rollout_seconds": 0.25, "task_seconds": 0.5}
+            assert settings == {
+                "rollout_seconds": 0.25,
+                "task_seconds": 0.5,
+                "codedeploy_seconds": 1.5,
+            }
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
