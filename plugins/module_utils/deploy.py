@@ -10,7 +10,7 @@ import datetime
 
 from . import autoscaling, definitions
 from .autoscaling import AutoScalingOptions
-from .aws import call, error_code, short_arn
+from .aws import call, error_code, paginate, short_arn
 from .errors import AwsCallError, DefinitionError, EcspressoError, RolloutError
 from .wait import (
     Deadline,
@@ -390,6 +390,19 @@ def _without_tags(task_definition, keys):
             tag for tag in task_definition["tags"] if tag.get("key") not in keys
         ]
     return task_definition
+
+
+def active_revisions(ecs, family):
+    """The ARNs of the family's ACTIVE revisions, newest first."""
+    return paginate(
+        f"list the ACTIVE revisions of {family}",
+        ecs,
+        "list_task_definitions",
+        "taskDefinitionArns",
+        familyPrefix=family,
+        status="ACTIVE",
+        sort="DESC",
+    )
 
 
 def describe_task_definition(ecs, reference):

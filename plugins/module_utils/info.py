@@ -8,8 +8,8 @@ status and its task definition revisions. Nothing here changes anything in AWS."
 from __future__ import annotations
 
 from . import definitions
-from .aws import call, paginate, short_arn
-from .deploy import DeployOptions, deploy, summarize_service
+from .aws import call, short_arn
+from .deploy import DeployOptions, active_revisions, deploy, summarize_service
 from .errors import AwsCallError
 from .progress import Progress
 from .wait import describe_service
@@ -112,15 +112,7 @@ def revisions(session, cluster, service_name, family=None, limit=20):
             f"service {service_name} not found in cluster {cluster}, and no task definition "
             "names the family: give task_definition or an existing service"
         )
-    arns = paginate(
-        f"list the revisions of {family}",
-        ecs,
-        "list_task_definitions",
-        "taskDefinitionArns",
-        familyPrefix=family,
-        status="ACTIVE",
-        sort="DESC",
-    )
+    arns = active_revisions(ecs, family)
     return [
         {
             "task_definition_arn": arn,

@@ -6,8 +6,9 @@
 
 from __future__ import annotations
 
-from .aws import call, error_code, paginate, short_arn
+from .aws import call, error_code, short_arn
 from .deploy import (
+    active_revisions,
     deregister_task_definition,
     diff_entry,
     summarize_service,
@@ -155,15 +156,7 @@ def _target_revision(ecs, family, current_revision, wanted):
             )
         return found["taskDefinitionArn"]
 
-    arns = paginate(
-        f"list the ACTIVE revisions of {family}",
-        ecs,
-        "list_task_definitions",
-        "taskDefinitionArns",
-        familyPrefix=family,
-        status="ACTIVE",
-        sort="DESC",
-    )
+    arns = active_revisions(ecs, family)
     for arn in arns:
         if _family_revision(arn)[1] < current_revision:
             return arn
