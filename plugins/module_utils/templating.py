@@ -20,6 +20,7 @@ environment with the module call's envfiles over it), never from ``os.environ`` 
 from __future__ import annotations
 
 import json
+import operator
 import os
 import re
 
@@ -516,20 +517,16 @@ def json_escape(value):
 
 def _builtins():
     """Go's own template functions that conditions use."""
-
-    def compare(op):
-        return lambda a, b: op(a, b)
-
     return {
         "and": Function("and", lambda *a: next((v for v in a if not _truth(v)), a[-1]), 1, 0),
         "or": Function("or", lambda *a: next((v for v in a if _truth(v)), a[-1]), 1, 0),
         "not": Function("not", lambda a: not _truth(a), 1),
         "eq": Function("eq", lambda a, *others: any(a == b for b in others), 2, 0),
-        "ne": Function("ne", compare(lambda a, b: a != b), 2),
-        "lt": Function("lt", compare(lambda a, b: a < b), 2),
-        "le": Function("le", compare(lambda a, b: a <= b), 2),
-        "gt": Function("gt", compare(lambda a, b: a > b), 2),
-        "ge": Function("ge", compare(lambda a, b: a >= b), 2),
+        "ne": Function("ne", operator.ne, 2),
+        "lt": Function("lt", operator.lt, 2),
+        "le": Function("le", operator.le, 2),
+        "gt": Function("gt", operator.gt, 2),
+        "ge": Function("ge", operator.ge, 2),
         "len": Function("len", len, 1),
         "printf": Function("printf", go_sprintf, 1, 0),
     }

@@ -230,3 +230,195 @@ def test_ecspresso_templates_render_deploy_and_then_stay_unchanged(
     assert aws.mutating_calls() == {}
     assert "{{" not in repr(target.task_definition)
     assert target.task_definition["executionRoleArn"].startswith(ROLE)
+
+
+# Service definitions (14-18), each deployed with a task definition written for it.
+SERVICE_NETWORK = {
+    "region": "us-east-1",
+    "clusters": ["fixtures"],
+    "vpcs": [
+        {
+            "cidr": "10.1.0.0/16",
+            "subnets": [
+                {
+                    "id": "subnet-0b831812b5c6882cf",
+                    "cidr": "10.1.1.0/24",
+                    "availability_zone": "us-east-1a",
+                },
+                {
+                    "id": "subnet-0897f18bca8e2f4ec",
+                    "cidr": "10.1.2.0/24",
+                    "availability_zone": "us-east-1b",
+                },
+            ],
+            "security_groups": [{"id": "sg-0fc7c648e5bd2ec02", "name": "services"}],
+        }
+    ],
+}
+ELB = "arn:aws:elasticloadbalancing:us-east-1:123456789012:"
+
+
+def module_resource(module, kind, name, attributes):
+    return {
+        "mode": "managed",
+        "type": kind,
+        "name": name,
+        "module": module,
+        "instances": [{"attributes": attributes}],
+    }
+
+
+# 14's Terraform state: every address it names, the subnets listed by index.
+BLUE_GREEN_STATE = {
+    "version": 4,
+    "resources": [
+        module_resource(
+            "module.ecs_hook_tokyo",
+            "aws_lambda_function",
+            "ecs_service_hook",
+            {"arn": "arn:aws:lambda:us-east-1:123456789012:function:ecs-service-hook"},
+        ),
+        module_resource(
+            "module.web_ecs_tokyo", "aws_iam_role", "ecs_deployment_role", {"arn": ROLE + "deploy"}
+        ),
+        module_resource(
+            "module.web_ecs_tokyo", "aws_security_group", "ecs", {"id": "sg-0fc7c648e5bd2ec02"}
+        ),
+        {
+            "mode": "managed",
+            "type": "aws_subnet",
+            "name": "private",
+            "module": "module.vpc_tokyo",
+            "each": "list",
+            "instances": [
+                {"index_key": 0, "attributes": {"id": "subnet-0b831812b5c6882cf"}},
+                {"index_key": 1, "attributes": {"id": "subnet-0897f18bca8e2f4ec"}},
+            ],
+        },
+    ]
+    + [
+        module_resource(
+            f"module.{alb}_alb_tokyo",
+            kind,
+            name,
+            {"arn": f"{ELB}{prefix}/{alb}-{name}/{suffix}"},
+        )
+        for alb in ("web", "api")
+        for kind, name, prefix, suffix in (
+            ("aws_lb_target_group", "blue", "targetgroup", "0123456789abcdef"),
+            ("aws_lb_target_group", "green", "targetgroup", "fedcba9876543210"),
+            ("aws_lb_listener_rule", "main_default", "listener-rule/app", "1/2/3"),
+            ("aws_lb_listener_rule", "test_default", "listener-rule/app", "1/2/4"),
+        )
+    ],
+}
+FARGATE_WEB = {
+    "family": "web",
+    "networkMode": "awsvpc",
+    "requiresCompatibilities": ["FARGATE"],
+    "cpu": "256",
+    "memory": "512",
+    "containerDefinitions": [
+        {"name": "web", "image": "nginx:1", "portMappings": [{"containerPort": 80}]}
+    ],
+}
+EC2_BRIDGE = {
+    "family": "statistico-data",
+    "containerDefinitions": [
+        {
+            "name": "rest",
+            "image": "registry.example.com/rest:1",
+            "memory": 128,
+            "portMappings": [{"containerPort": 80}],
+        },
+        {
+            "name": "grpc",
+            "image": "registry.example.com/grpc:1",
+            "memory": 128,
+            "portMappings": [{"containerPort": 50051}],
+        },
+        {
+            "name": "web",
+            "image": "wordpress:6",
+            "memory": 256,
+            "portMappings": [{"containerPort": 9000}],
+        },
+    ],
+}
+SERVICES = {
+    "14-svc-native-blue-green-lifecycle-hooks.json": FARGATE_WEB,
+    "15-svc-securitygroups-null-must-env.json": FARGATE_WEB,
+    "17-svc-create-service-two-target-groups.json": EC2_BRIDGE,
+}
+# What real ECS refuses in these service definitions, and what the error must name.
+SERVICES_REJECTED = {
+    "16-svc-create-service-terraform-ref-role.json": (
+        EC2_BRIDGE,
+        "field loadBalancers[0].targetGroupArn: 'aws_lb_target_group.default.arn' is not",
+    ),
+    "18-svc-capacity-provider-empty-launchtype.json": (
+        FARGATE_WEB,
+        "missing required field deploymentConfiguration.alarms.alarmNames",
+    ),
+}
+
+
+def service_options(aws, tmp_path, shared_fixtures, name, task_definition):
+    """Options naming service definition ``name`` in place, with a config that reads
+    14's Terraform state and an envfile with 15's SUBNETS."""
+    import json
+
+    from tests.localaws.seed import apply_seed
+
+    apply_seed(SERVICE_NETWORK)
+    (tmp_path / name).symlink_to(shared_fixtures / "real-world" / name)
+    (tmp_path / "terraform.tfstate").write_text(json.dumps(BLUE_GREEN_STATE))
+    (tmp_path / "app.env").write_text("SUBNETS=subnet-0b831812b5c6882cf\n")
+    (tmp_path / "ecspresso.yml").write_text(
+        f"cluster: fixtures\nservice: fixture-{name[:2]}\nservice_definition: {name}\n"
+        "plugins:\n  - name: tfstate\n    config:\n      path: terraform.tfstate\n"
+    )
+    return {
+        "config": str(tmp_path / "ecspresso.yml"),
+        "envfile": [str(tmp_path / "app.env")],
+        "task_definition": task_definition,
+    }
+
+
+def deploy_options(aws, options):
+    session = AwsSession(**aws.options)
+    target, _settings, warnings = resolve_target(options, session=session)
+    return deploy(session, target, DeployOptions(timeout=60), Progress()), warnings
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES))
+def test_real_service_definition_deploys_and_then_stays_unchanged(
+    name, shared_fixtures, aws, tmp_path
+):
+    options = service_options(aws, tmp_path, shared_fixtures, name, SERVICES[name])
+
+    first, warnings = deploy_options(aws, options)
+    aws.server.reset_calls()
+    second, _warnings = deploy_options(aws, options)
+
+    assert first["changed"] is True
+    assert second["changed"] is False, second["diff"]
+    assert aws.mutating_calls() == {}
+    if name.startswith("15"):
+        assert any("read-only fields runningCount, pendingCount" in w for w in warnings)
+
+
+@pytest.mark.parametrize("name", sorted(SERVICES_REJECTED))
+def test_what_ecs_rejects_in_a_service_definition_is_a_clear_error(
+    name, shared_fixtures, aws, tmp_path
+):
+    task_definition, problem = SERVICES_REJECTED[name]
+    options = service_options(aws, tmp_path, shared_fixtures, name, task_definition)
+    aws.server.reset_calls()
+
+    with pytest.raises(DefinitionError) as caught:
+        deploy_options(aws, options)
+
+    assert str(caught.value).startswith(f"{tmp_path / name}: ")
+    assert problem in str(caught.value)
+    assert aws.mutating_calls() == {}
