@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime
 
-from . import autoscaling, definitions
+from . import autoscaling, codedeploy, definitions
 from .autoscaling import AutoScalingOptions
 from .aws import call, error_code, paginate, short_arn
+from .codedeploy import CodeDeployOptions
 from .errors import AwsCallError, DefinitionError, EcspressoError, RolloutError
 from .wait import (
     Deadline,
@@ -83,6 +84,7 @@ class DeployOptions:
         deregister_failed=False,
         fail_if_in_progress=False,
         auto_scaling=None,
+        codedeploy=None,
     ):
         self.desired_count = desired_count
         self.wait = wait
@@ -94,6 +96,7 @@ class DeployOptions:
         self.deregister_failed = deregister_failed
         self.fail_if_in_progress = fail_if_in_progress
         self.auto_scaling = auto_scaling or AutoScalingOptions()
+        self.codedeploy = codedeploy or CodeDeployOptions()
 
 
 # Rollout endings after which the previous revision is put back, with rollback_on_failure.
@@ -128,7 +131,7 @@ def deploy(session, target, options, progress, check_mode=False):
             "(DRAINING); wait until it is INACTIVE, then deploy again"
         )
     exists = live is not None and live.get("status") == "ACTIVE"
-    _refuse_code_deploy(target, live if exists else None)
+    blue_green = codedeploy.is_code_deploy(live if exists else target.service_definition)
     if exists and in_progress(live):
         live = _deployment_in_progress(ecs, target, options, live, deadline, progress, check_mode)
         if check_mode:
@@ -147,7 +150,21 @@ def deploy(session, target, options, progress, check_mode=False):
             task_definition_arn = ensure_task_definition(
                 ecs, target, live if exists else None, progress, check_mode, result
             )
-        if exists:
+        if blue_green:
+            rollout = None
+            service = _deploy_blue_green(
+                session,
+                ecs,
+                target,
+                options,
+                live if exists else None,
+                task_definition_arn,
+                deadline,
+                progress,
+                check_mode,
+                result,
+            )
+        elif exists:
             rollout = _update_service(
                 session,
                 ecs,
@@ -164,7 +181,8 @@ def deploy(session, target, options, progress, check_mode=False):
                 ecs, target, options, task_definition_arn, progress, check_mode, result
             )
 
-        service = live
+        if not blue_green:
+            service = live
         if rollout is not None and not check_mode:
             rollout.previous_task_definition = serving
             if options.wait:
@@ -316,15 +334,90 @@ def deregister_task_definition(ecs, arn, progress, service):
     progress.emit(service, f"deregistered {short_arn(arn)}")
 
 
-def _refuse_code_deploy(target, live):
-    controller = (live or target.service_definition).get("deploymentController") or {}
-    if controller.get("type", "ECS") != "ECS":
-        raise DefinitionError(
-            target.sources.get("service_definition", "service definition"),
-            f"deploymentController {controller.get('type')} is not supported by this "
-            "version of ecspresso_deploy",
-            "deploy services with the ECS deployment controller",
+def _deploy_blue_green(
+    session, ecs, target, options, live, task_definition_arn, deadline, progress, check_mode, result
+):
+    """Deploy a CODE_DEPLOY service: its updatable fields through UpdateService, a new task
+    definition through a CodeDeploy deployment. Returns the service."""
+    if live is None:
+        rollout = _create_service(
+            ecs, target, options, task_definition_arn, progress, check_mode, result
         )
+        if rollout is None or not options.wait:
+            return describe_service(ecs, target.cluster, target.service)
+        return codedeploy.wait_for_task_set(
+            ecs, target.cluster, target.service, deadline, target.service, progress
+        )
+
+    desired = _desired_service(target, options)
+    current = definitions.normalize_service(live)
+    changes = [
+        key for key in definitions.service_changes(desired, current) if key in codedeploy.UPDATABLE
+    ]
+    switching = live.get("taskDefinition") != task_definition_arn or options.force_new_deployment
+    if not changes and not switching:
+        return live
+    result["changed"] = True
+    result["diff"].append(
+        diff_entry(
+            f"service {target.service}",
+            _service_view(definitions.project(current, desired), live, target),
+            _service_view(desired, None, target, task_definition_arn),
+        )
+    )
+    # The AppSpec takes the network and capacity settings of the definition, else of the
+    # service as it runs.
+    spec = codedeploy.appspec(
+        task_definition_arn,
+        {**live, **target.service_definition},
+        options.codedeploy.hooks,
+        target.sources.get("service_definition") or "service definition",
+    )
+    result["appspec"] = spec
+    if check_mode:
+        if changes:
+            progress.emit(
+                target.service, f"would update service {target.service}: {_names(changes)}"
+            )
+        if switching:
+            progress.emit(
+                target.service,
+                f"would deploy {short_arn(task_definition_arn)} through CodeDeploy",
+            )
+        return live
+    if changes:
+        call(
+            f"update service {target.service} in cluster {target.cluster}",
+            ecs.update_service,
+            cluster=target.cluster,
+            service=target.service,
+            **{key: desired[key] for key in changes},
+        )
+        progress.emit(target.service, f"updated service {target.service}: {_names(changes)}")
+    if switching:
+        application, group = codedeploy.deployment_group(
+            session, target.cluster, target.service, options.codedeploy
+        )
+        deployment_id = codedeploy.create_deployment(
+            session, application, group, spec, options.codedeploy, target.service, progress
+        )
+        result["codedeploy_deployment_id"] = deployment_id
+        if options.wait:
+            try:
+                codedeploy.wait_for_deployment(
+                    session, deployment_id, deadline, target.service, progress
+                )
+            except RolloutError as exc:
+                exc.details.update(changed=True, task_definition_arn=task_definition_arn)
+                exc.details["running_task_definition"] = live.get("taskDefinition")
+                if options.deregister_failed and exc.details.get("rolled_back"):
+                    deregister_task_definition(ecs, task_definition_arn, progress, target.service)
+                    exc.details["deregistered"] = [task_definition_arn]
+                    _add(exc, f"Deregistered {short_arn(task_definition_arn)}")
+                exc.message = f"service {target.service}: {exc.message}"
+                exc.args = (exc.message,)
+                raise
+    return describe_service(ecs, target.cluster, target.service)
 
 
 # --- task definition -------------------------------------------------------------

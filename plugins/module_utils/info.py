@@ -7,14 +7,20 @@ status and its task definition revisions. Nothing here changes anything in AWS."
 
 from __future__ import annotations
 
-from . import definitions
+from . import codedeploy, definitions
 from .aws import call, short_arn
-from .deploy import DeployOptions, active_revisions, deploy, summarize_service
+from .deploy import (
+    DeployOptions,
+    active_revisions,
+    deploy,
+    ensure_task_definition,
+    summarize_service,
+)
 from .errors import AwsCallError
 from .progress import Progress
 from .wait import describe_service
 
-QUERIES = ("render", "diff", "status", "revisions", "verify")
+QUERIES = ("render", "diff", "status", "revisions", "verify", "appspec")
 
 
 def render(target):
@@ -37,6 +43,22 @@ def diff(session, target):
         for entry in outcome["diff"]
     )
     return {"changed": outcome["changed"], "text": text, "entries": outcome["diff"]}
+
+
+def appspec(session, target, hooks=None):
+    """The AppSpec a blue/green deploy would send: the task definition revision the deploy
+    would run (``family:(new revision)`` when it would register one)."""
+    ecs = session.client("ecs")
+    live = describe_service(ecs, target.cluster, target.service)
+    live = live if live and live.get("status") == "ACTIVE" else None
+    scratch = {"changed": False, "diff": []}
+    arn = ensure_task_definition(ecs, target, live, Progress(), True, scratch)
+    return codedeploy.appspec(
+        arn,
+        {**(live or {}), **target.service_definition},
+        hooks,
+        target.sources.get("service_definition") or "service definition",
+    )
 
 
 def status(session, cluster, service_name, events=10):

@@ -16,6 +16,7 @@ from __future__ import annotations
 from . import definitions, info
 from .ansible_module import AWS_ARGUMENT_SPEC, check_requirements, fail_from, session_from
 from .autoscaling import AutoScalingOptions
+from .codedeploy import ROLLBACK_EVENTS, CodeDeployOptions
 from .config import config_view, resolve_run, resolve_service, resolve_target
 from .deploy import DeployOptions, deploy
 from .errors import DefinitionError, EcspressoError
@@ -69,6 +70,10 @@ DEPLOY_ARGUMENT_SPEC = {
     "resume_auto_scaling": {"type": "bool", "default": False},
     "auto_scaling_min": {"type": "int"},
     "auto_scaling_max": {"type": "int"},
+    "codedeploy_application": {"type": "str"},
+    "codedeploy_deployment_group": {"type": "str"},
+    "deployment_config_name": {"type": "str"},
+    "rollback_events": {"type": "list", "elements": "str", "choices": list(ROLLBACK_EVENTS)},
     **AWS_ARGUMENT_SPEC,
 }
 
@@ -108,6 +113,7 @@ RUN_ARGUMENT_SPEC = {
 
 INFO_ARGUMENT_SPEC = {
     **SERVICE_OPTIONS,
+    **TEMPLATE_OPTIONS,
     "task_definition": {"type": "raw"},
     "service_definition": {"type": "raw"},
     "definition_sources": DEPLOY_ARGUMENT_SPEC["definition_sources"],
@@ -140,6 +146,7 @@ def run_deploy(params, check_mode, diff, progress, base_dir=None):
         rollback_on_failure=params["rollback_on_failure"],
         deregister_failed=params["deregister_failed"],
         fail_if_in_progress=params["fail_if_in_progress"],
+        codedeploy=_codedeploy_options(params, settings),
         auto_scaling=AutoScalingOptions(
             suspend=params["suspend_auto_scaling"],
             resume=params["resume_auto_scaling"],
@@ -150,6 +157,19 @@ def run_deploy(params, check_mode, diff, progress, base_dir=None):
     session = sessions(settings["region"])
     result = deploy(session, target, options, progress, check_mode)
     return _finish(result, warnings, diff)
+
+
+def _codedeploy_options(params, settings):
+    """Options win over the config's codedeploy keys; the config's appspec gives hooks."""
+    configured = settings.get("codedeploy") or {}
+    return CodeDeployOptions(
+        application=params["codedeploy_application"] or configured.get("application_name"),
+        deployment_group=params["codedeploy_deployment_group"]
+        or configured.get("deployment_group_name"),
+        deployment_config=params["deployment_config_name"],
+        rollback_events=params["rollback_events"],
+        hooks=settings.get("appspec"),
+    )
 
 
 def run_rollback(params, check_mode, diff, progress, base_dir=None):
@@ -206,7 +226,7 @@ def run_run(params, check_mode, diff, progress, base_dir=None):
 def run_info(params, check_mode, diff, progress, base_dir=None):
     """ecspresso_info: read-only views of one service; changes nothing, in any mode."""
     show = params["show"]
-    needs_definitions = any(query in show for query in ("render", "diff", "verify"))
+    needs_definitions = any(query in show for query in ("render", "diff", "verify", "appspec"))
     resolve = resolve_target if needs_definitions else resolve_run
     sessions = _sessions(params)
     target, settings, warnings = resolve(params, base_dir, sessions, progress.secrets)
@@ -227,6 +247,8 @@ def run_info(params, check_mode, diff, progress, base_dir=None):
         result.update(would_change=found["changed"], diff_text=found["text"])
         if diff:
             result["diff"] = found["entries"]
+    if "appspec" in show:
+        result["appspec"] = info.appspec(session, target, settings.get("appspec"))
     if "status" in show:
         result["status"] = info.status(session, target.cluster, target.service, params["events"])
     if "revisions" in show:

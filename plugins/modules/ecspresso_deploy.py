@@ -29,7 +29,14 @@ description:
   - Runs on the Ansible controller. Its action plugin shows the progress of the rollout
     (deployment counts, rollout state changes, new service events) in the output as it
     happens, one line per event, prefixed with the service name.
-  - Services with the C(CODE_DEPLOY) deployment controller are refused for now.
+  - A service whose C(deploymentController) is C(CODE_DEPLOY) is deployed blue/green. The
+    attributes such services accept go to C(UpdateService), and a new task definition
+    goes out through a CodeDeploy deployment whose AppSpec names it, the first load
+    balancer's container and port, the platform version, the network configuration, the
+    capacity provider strategy and the config's C(appspec) hooks. The module waits until
+    the deployment has C(Succeeded); C(Failed) or C(Stopped), after CodeDeploy's own
+    rollback if O(rollback_events) asks for one, fails it. A new service is waited for
+    until its task set is in steady state.
   - Every definition is checked against the ECS API model (field names, types and allowed
     values) before any call that changes something.
   - C(module_defaults) for the group C(group/ecsops.ecspresso.ecspresso) sets options, such
@@ -169,6 +176,29 @@ options:
       - The maximum capacity of the service's scalable target, set once the new deployment
         has completed.
     type: int
+  codedeploy_application:
+    description:
+      - The CodeDeploy application of a C(CODE_DEPLOY) service. Defaults to
+        C(codedeploy.application_name) in O(config); without either, the ECS applications
+        and their deployment groups are listed to find the one that deploys the service.
+    type: str
+  codedeploy_deployment_group:
+    description:
+      - The CodeDeploy deployment group of a C(CODE_DEPLOY) service. Defaults to
+        C(codedeploy.deployment_group_name) in O(config), else it is found as for
+        O(codedeploy_application).
+    type: str
+  deployment_config_name:
+    description:
+      - The CodeDeploy deployment configuration, such as V(CodeDeployDefault.ECSAllAtOnce).
+        Defaults to the deployment group's.
+    type: str
+  rollback_events:
+    description:
+      - The events on which CodeDeploy rolls a blue/green deployment back by itself.
+    type: list
+    elements: str
+    choices: [DEPLOYMENT_FAILURE, DEPLOYMENT_STOP_ON_ALARM, DEPLOYMENT_STOP_ON_REQUEST]
   force_new_deployment:
     description:
       - Start a new deployment even when nothing changed, for example to pull a mutable
@@ -334,6 +364,15 @@ running_task_definition:
   returned: when the rollout failed
   type: str
   sample: arn:aws:ecs:us-east-1:123456789012:task-definition/web:6
+codedeploy_deployment_id:
+  description: The CodeDeploy deployment of a blue/green deploy.
+  returned: when a CodeDeploy deployment was created
+  type: str
+  sample: d-A1B2C3D4E
+appspec:
+  description: The AppSpec of a blue/green deploy, as sent (or that would be).
+  returned: when a C(CODE_DEPLOY) service gets a new task definition
+  type: dict
 auto_scaling:
   description:
     - What was changed on the service's scalable target (C(SuspendedState),

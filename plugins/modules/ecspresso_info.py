@@ -22,6 +22,8 @@ description:
     scaling settings and the last O(events) service events.
   - V(revisions) returns the family's C(ACTIVE) revisions, newest first, saying which one
     the service runs and which ones are in use by a deployment or task set.
+  - V(appspec) returns the AppSpec a blue/green deploy of a C(CODE_DEPLOY) service would
+    send to CodeDeploy.
   - V(verify) checks that what the definitions refer to exists (the cluster, the roles,
     Amazon ECR images, secrets and SSM parameters, log groups, target groups and the
     container name and port they point to), one line each, and fails when one does not.
@@ -65,7 +67,7 @@ options:
     description: What to return.
     type: list
     elements: str
-    choices: [render, diff, status, revisions, verify]
+    choices: [render, diff, status, revisions, verify, appspec]
     default: [status]
   events:
     description: How many of the service's last events V(status) returns.
@@ -80,6 +82,7 @@ options:
     type: str
 extends_documentation_fragment:
   - ecsops.ecspresso.aws
+  - ecsops.ecspresso.templates
 attributes:
   check_mode:
     support: full
@@ -139,6 +142,10 @@ diff_text:
   description: What a deploy would change, as a unified diff; empty when nothing.
   returned: when O(show) has V(diff)
   type: str
+appspec:
+  description: The AppSpec a blue/green deploy would send.
+  returned: when O(show) has V(appspec)
+  type: dict
 status:
   description:
     - The service as M(ecsops.ecspresso.ecspresso_deploy) returns it, with C(task_sets),

@@ -126,7 +126,7 @@ def invalid_revision(message: str) -> CodeDeployError:
 def new_deployment_id() -> str:
     """A CodeDeploy deployment id: ``d-`` and 9 capital letters or digits."""
     alphabet = string.ascii_uppercase + string.digits
-    return "d-" + "".join(_ids.choice(alphabet) for _ in range(9))
+    return "d-" + "".join(_ids.choice(alphabet) for _position in range(9))
 
 
 def moment(timestamp: float) -> datetime:
@@ -1223,7 +1223,7 @@ class CodeDeployLayer:
                     )
             if operation == "GetDeploymentTarget":
                 return {"deploymentTarget": target_of(state, self.faults)}
-            return {"deploymentTargets": [target_of(state, self.faults) for _ in wanted]}
+            return {"deploymentTargets": [target_of(state, self.faults) for _wanted in wanted]}
         return None
 
     def ecs_state(self, backend: CodeDeployBackend, deployment_id: Any) -> EcsDeployment:

@@ -1,0 +1,184 @@
+"""Blue/green deploys through CodeDeploy, against the local AWS's CodeDeploy model."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from ansible_collections.ecsops.ecspresso.plugins.module_utils.aws import AwsSession
+from ansible_collections.ecsops.ecspresso.plugins.module_utils.codedeploy import (
+    CodeDeployOptions,
+    deployment_group,
+)
+from ansible_collections.ecsops.ecspresso.plugins.module_utils.errors import (
+    DefinitionError,
+    RolloutError,
+)
+from ansible_collections.ecsops.ecspresso.plugins.module_utils.progress import Progress
+from ansible_collections.ecsops.ecspresso.plugins.module_utils.runs import (
+    INFO_ARGUMENT_SPEC,
+    run_info,
+)
+from tests.integration.web_service import (
+    NETWORK,
+    TASK_DEFINITION,
+    describe,
+    run,
+    service_definition_default,
+)
+
+APPLICATION = "EcsApplication"
+GROUP = "EcsDeploymentGroup"
+
+
+def image(tag):
+    definition = copy.deepcopy(TASK_DEFINITION)
+    definition["containerDefinitions"][0]["image"] = f"registry.example.com/web:{tag}"
+    return definition
+
+
+@pytest.fixture
+def blue_green(aws, cluster):
+    """A target group, a CodeDeploy application and deployment group for service web, and
+    web's service definition with the CODE_DEPLOY controller; web is deployed once."""
+    ec2 = aws.client("ec2")
+    vpc = ec2.describe_subnets(SubnetIds=[NETWORK["subnets"][0]])["Subnets"][0]["VpcId"]
+    target_group = aws.client("elbv2").create_target_group(
+        Name="web-blue", Protocol="HTTP", Port=80, VpcId=vpc, TargetType="ip"
+    )["TargetGroups"][0]["TargetGroupArn"]
+    deploy = aws.client("codedeploy")
+    deploy.create_application(applicationName=APPLICATION, computePlatform="ECS")
+    deploy.create_deployment_group(
+        applicationName=APPLICATION,
+        deploymentGroupName=GROUP,
+        serviceRoleArn="arn:aws:iam::123456789012:role/codedeploy",
+        deploymentConfigName="CodeDeployDefault.ECSAllAtOnce",
+        deploymentStyle={
+            "deploymentType": "BLUE_GREEN",
+            "deploymentOption": "WITH_TRAFFIC_CONTROL",
+        },
+        ecsServices=[{"serviceName": "web", "clusterName": "apps"}],
+    )
+    service = service_definition_default()
+    service.pop("deploymentConfiguration")
+    service["deploymentController"] = {"type": "CODE_DEPLOY"}
+    service["loadBalancers"] = [
+        {"targetGroupArn": target_group, "containerName": "app", "containerPort": 8080}
+    ]
+    first = run(aws, service_definition=service)
+    return service, first
+
+
+def test_a_blue_green_deploy_runs_the_new_revision_through_a_new_task_set(aws, blue_green):
+    service, first = blue_green
+    before = {task_set["id"] for task_set in describe(aws)["taskSets"]}
+
+    result = run(
+        aws,
+        task_definition=image(2),
+        service_definition=service,
+        codedeploy=CodeDeployOptions(deployment_config="CodeDeployDefault.ECSAllAtOnce"),
+    )
+
+    assert result["changed"] is True
+    assert result["task_definition_arn"].endswith("web:2")
+    live = describe(aws)
+    assert live["taskDefinition"] == result["task_definition_arn"]
+    (task_set,) = live["taskSets"]
+    assert task_set["taskDefinition"] == result["task_definition_arn"]
+    assert task_set["id"] not in before
+    deployment = aws.client("codedeploy").get_deployment(
+        deploymentId=result["codedeploy_deployment_id"]
+    )["deploymentInfo"]
+    assert deployment["status"] == "Succeeded"
+    assert (deployment["applicationName"], deployment["deploymentGroupName"]) == (
+        APPLICATION,
+        GROUP,
+    )
+    properties = result["appspec"]["Resources"][0]["TargetService"]["Properties"]
+    assert properties["LoadBalancerInfo"] == {"ContainerName": "app", "ContainerPort": 8080}
+    assert properties["NetworkConfiguration"]["AwsvpcConfiguration"]["Subnets"]
+    messages = [event["message"] for event in result["events"]]
+    assert any(m.startswith("created CodeDeploy deployment") for m in messages)
+    assert first["task_definition_arn"].endswith("web:1")
+
+
+def test_a_failing_blue_green_deploy_is_rolled_back_and_fails(aws, blue_green):
+    service, first = blue_green
+    aws.server.faults.set({"failing_tasks": [{"image": "registry.example.com/web:broken"}]})
+
+    with pytest.raises(RolloutError) as caught:
+        run(
+            aws,
+            task_definition=image("broken"),
+            service_definition=service,
+            codedeploy=CodeDeployOptions(rollback_events=["DEPLOYMENT_FAILURE"]),
+            deregister_failed=True,
+        )
+
+    aws.server.faults.clear()
+    error = caught.value
+    assert error.reason == "rolled_back"
+    assert "Rolled back by CodeDeploy deployment" in str(error)
+    assert describe(aws)["taskDefinition"] == first["task_definition_arn"]
+    assert error.details["deregistered"] == [error.details["task_definition_arn"]]
+
+
+def test_nothing_changed_creates_no_deployment_and_registers_nothing(aws, blue_green):
+    service, _first = blue_green
+    aws.server.reset_calls()
+
+    result = run(aws, service_definition=service)
+
+    assert result["changed"] is False
+    calls = aws.server.calls()
+    assert "codedeploy:CreateDeployment" not in calls
+    assert aws.mutating_calls() == {}
+
+
+def test_only_what_codedeploy_services_accept_goes_to_update_service(aws, blue_green):
+    service, _first = blue_green
+    service["desiredCount"] = 3
+    aws.server.reset_calls()
+
+    result = run(aws, service_definition=service)
+
+    assert result["changed"] is True
+    assert aws.mutating_calls() == {"ecs:UpdateService": 1}
+    assert describe(aws)["desiredCount"] == 3
+
+
+def test_a_service_no_deployment_group_deploys_is_a_clear_error(aws, blue_green):
+    session = AwsSession(**aws.options)
+
+    found = deployment_group(session, "apps", "web", CodeDeployOptions())
+    with pytest.raises(DefinitionError) as caught:
+        deployment_group(session, "apps", "other", CodeDeployOptions())
+
+    assert found == (APPLICATION, GROUP)
+    assert "no CodeDeploy deployment group deploys service other of cluster apps" in str(
+        caught.value
+    )
+
+
+def test_info_returns_the_appspec_a_deploy_would_send(aws, blue_green):
+    service, first = blue_green
+    aws.server.reset_calls()
+    params = {name: spec.get("default") for name, spec in INFO_ARGUMENT_SPEC.items()}
+    params.update(aws.options)
+    params.update(
+        cluster="apps",
+        service="web",
+        show=["appspec"],
+        task_definition=image(2),
+        service_definition=service,
+    )
+
+    result = run_info(params, check_mode=False, diff=False, progress=Progress())
+
+    properties = result["appspec"]["Resources"][0]["TargetService"]["Properties"]
+    assert properties["TaskDefinition"] == "web:(new revision)"
+    assert properties["LoadBalancerInfo"] == {"ContainerName": "app", "ContainerPort": 8080}
+    assert "ecs:RegisterTaskDefinition" not in aws.server.calls()
+    assert first["task_definition_arn"].endswith("web:1")
