@@ -256,13 +256,18 @@ def resolve_service(options, base_dir=None):
     """Which service a rollback or a status call is about: ``(cluster, service, settings,
     warnings)``, from the module options and the config file (options win).
 
-    The definitions are not read: only cluster, service, region and timeout matter.
+    The definitions are not read: only cluster, service, region, timeout and the
+    CodeDeploy settings matter.
     """
     templates = _templates(options, base_dir)
     config, warnings = _config(options, base_dir, templates)
     origin = options.get("config") or "module options"
     cluster, service, settings = _service_settings(options, config, origin, {})
-    settings["region"] = _region(options, config, templates.env)
+    settings.update(
+        region=_region(options, config, templates.env),
+        codedeploy=config.get("codedeploy"),
+        appspec=config.get("appspec"),
+    )
     return cluster, service, settings, warnings
 
 

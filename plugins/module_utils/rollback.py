@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from . import codedeploy
 from .aws import call, error_code, short_arn
 from .deploy import (
     active_revisions,
@@ -28,12 +29,14 @@ class RollbackOptions:
         wait_until="deployed",
         timeout=600.0,
         deregister=True,
+        codedeploy_options=None,
     ):
         self.revision = revision
         self.wait = wait
         self.wait_until = wait_until
         self.timeout = timeout
         self.deregister = deregister
+        self.codedeploy = codedeploy_options or codedeploy.CodeDeployOptions()
 
 
 def rollback(session, cluster, service_name, options, progress, check_mode=False):
@@ -53,6 +56,24 @@ def rollback(session, cluster, service_name, options, progress, check_mode=False
         raise AwsCallError(
             f"service {service_name} not found in cluster {cluster}: there is nothing to roll back"
         )
+    blue_green = codedeploy.is_code_deploy(live)
+    if blue_green:
+        group = codedeploy.deployment_group(session, cluster, service_name, options.codedeploy)
+        in_flight = _deployment_in_flight(session, group)
+        if in_flight:
+            return _stop_deployment(
+                session,
+                ecs,
+                cluster,
+                service_name,
+                live,
+                group,
+                in_flight,
+                options,
+                deadline,
+                progress,
+                check_mode,
+            )
     current = live["taskDefinition"]
     family, revision = _family_revision(current)
     target = _target_revision(ecs, family, revision, options.revision)
@@ -95,10 +116,20 @@ def rollback(session, cluster, service_name, options, progress, check_mode=False
         return result
 
     progress.emit(service_name, f"rolling back from {short_arn(current)} to {short_arn(target)}")
-    rollout = switch_task_definition(ecs, cluster, service_name, live, target)
-    rollout.wait_until = options.wait_until
+    if blue_green:
+        spec = codedeploy.appspec(target, live, options.codedeploy.hooks)
+        deployment_id = codedeploy.create_deployment(
+            session, *group, spec, options.codedeploy, service_name, progress
+        )
+        result["codedeploy_deployment_id"] = deployment_id
+    else:
+        rollout = switch_task_definition(ecs, cluster, service_name, live, target)
+        rollout.wait_until = options.wait_until
     try:
-        if options.wait:
+        if options.wait and blue_green:
+            codedeploy.wait_for_deployment(session, deployment_id, deadline, service_name, progress)
+            service = describe_service(ecs, cluster, service_name)
+        elif options.wait:
             service = wait_for_rollout(ecs, rollout, deadline, progress)
         else:
             service = describe_service(ecs, cluster, service_name)
@@ -115,6 +146,76 @@ def rollback(session, cluster, service_name, options, progress, check_mode=False
         )
         raise
     result["service"] = summarize_service(service)
+    return result
+
+
+IN_FLIGHT = ["Created", "Queued", "InProgress", "Ready"]
+
+
+def _deployment_in_flight(session, group):
+    """The id of the deployment group's deployment in progress, or None."""
+    application, name = group
+    client = session.client("codedeploy")
+    found = call(
+        f"list the deployments in progress of {application}/{name}",
+        client.list_deployments,
+        applicationName=application,
+        deploymentGroupName=name,
+        includeOnlyStatuses=IN_FLIGHT,
+    ).get("deployments", [])
+    return found[0] if found else None
+
+
+def _stop_deployment(
+    session,
+    ecs,
+    cluster,
+    service_name,
+    live,
+    group,
+    deployment_id,
+    options,
+    deadline,
+    progress,
+    check_mode,
+):
+    """Roll back a blue/green deployment in progress: stop it with automatic rollback."""
+    client = session.client("codedeploy")
+    running = live["taskDefinition"]
+    result = {
+        "changed": True,
+        "rolled_back_from": None,
+        "task_definition_arn": running,
+        "stopped_deployment": deployment_id,
+        "deregistered": [],
+        "diff": [],
+    }
+    if check_mode:
+        progress.emit(
+            service_name, f"would stop CodeDeploy deployment {deployment_id} and roll it back"
+        )
+        result["service"] = summarize_service(live)
+        return result
+    call(
+        f"stop CodeDeploy deployment {deployment_id}",
+        client.stop_deployment,
+        deploymentId=deployment_id,
+        autoRollbackEnabled=True,
+    )
+    progress.emit(service_name, f"stopped CodeDeploy deployment {deployment_id} to roll it back")
+    try:
+        info = call(
+            f"get CodeDeploy deployment {deployment_id}",
+            client.get_deployment,
+            deploymentId=deployment_id,
+        )["deploymentInfo"]
+        rollback_id = (info.get("rollbackInfo") or {}).get("rollbackDeploymentId")
+        if rollback_id and options.wait:
+            codedeploy.wait_for_deployment(session, rollback_id, deadline, service_name, progress)
+        result["service"] = summarize_service(describe_service(ecs, cluster, service_name))
+    except EcspressoError as exc:
+        exc.details.update(changed=True, stopped_deployment=deployment_id)
+        raise
     return result
 
 

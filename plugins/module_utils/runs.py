@@ -82,6 +82,8 @@ ROLLBACK_ARGUMENT_SPEC = {
     **TEMPLATE_OPTIONS,
     "revision": {"type": "str"},
     "deregister_task_definition": {"type": "bool", "default": True},
+    "codedeploy_application": {"type": "str"},
+    "codedeploy_deployment_group": {"type": "str"},
     **WAIT_OPTIONS,
     **AWS_ARGUMENT_SPEC,
 }
@@ -166,8 +168,8 @@ def _codedeploy_options(params, settings):
         application=params["codedeploy_application"] or configured.get("application_name"),
         deployment_group=params["codedeploy_deployment_group"]
         or configured.get("deployment_group_name"),
-        deployment_config=params["deployment_config_name"],
-        rollback_events=params["rollback_events"],
+        deployment_config=params.get("deployment_config_name"),
+        rollback_events=params.get("rollback_events"),
         hooks=settings.get("appspec"),
     )
 
@@ -181,6 +183,7 @@ def run_rollback(params, check_mode, diff, progress, base_dir=None):
         wait_until=params["wait_until"],
         timeout=settings["timeout"],
         deregister=params["deregister_task_definition"],
+        codedeploy_options=_codedeploy_options(params, settings),
     )
     session = session_from(params, settings["region"])
     result = rollback(session, cluster, service, options, progress, check_mode)

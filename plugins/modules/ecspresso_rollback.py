@@ -17,6 +17,10 @@ description:
     revision it rolled back from, unless O(deregister_task_definition=false).
   - Deregistering without waiting is refused, because the old revision may still run
     tasks until the rollback has completed.
+  - For a C(CODE_DEPLOY) service, a CodeDeploy deployment in progress is stopped with
+    automatic rollback (and that rollback waited for); without one, the earlier revision
+    is deployed through a new CodeDeploy deployment. Deregistering works as for other
+    services.
   - Each run goes one revision further back (and, by default, deregisters one more), so a
     play that rolls back should run once, for the services meant.
   - The next deploy of the service's definitions deploys them again; change them too, or
@@ -46,6 +50,18 @@ options:
       - The revision to roll back to, as a number (V(6)), C(family:revision) or an ARN.
       - Defaults to the newest C(ACTIVE) revision of the service's task definition family
         older than the one it runs.
+    type: str
+  codedeploy_application:
+    description:
+      - The CodeDeploy application of a C(CODE_DEPLOY) service. Defaults to
+        C(codedeploy.application_name) in O(config), else it is found by listing the ECS
+        applications and their deployment groups.
+    type: str
+  codedeploy_deployment_group:
+    description:
+      - The CodeDeploy deployment group of a C(CODE_DEPLOY) service. Defaults to
+        C(codedeploy.deployment_group_name) in O(config), else it is found as for
+        O(codedeploy_application).
     type: str
   deregister_task_definition:
     description:
@@ -125,6 +141,15 @@ service:
   sample:
     service_name: web
     task_definition: arn:aws:ecs:us-east-1:123456789012:task-definition/web:6
+stopped_deployment:
+  description: The CodeDeploy deployment stopped to roll it back.
+  returned: when a blue/green deployment in progress was stopped
+  type: str
+  sample: d-A1B2C3D4E
+codedeploy_deployment_id:
+  description: The CodeDeploy deployment of the earlier revision.
+  returned: when a C(CODE_DEPLOY) service was rolled back by a new deployment
+  type: str
 events:
   description: What the rollback did and saw, oldest first.
   returned: always

@@ -16,6 +16,10 @@ from ansible_collections.ecsops.ecspresso.plugins.module_utils.errors import (
     RolloutError,
 )
 from ansible_collections.ecsops.ecspresso.plugins.module_utils.progress import Progress
+from ansible_collections.ecsops.ecspresso.plugins.module_utils.rollback import (
+    RollbackOptions,
+    rollback,
+)
 from ansible_collections.ecsops.ecspresso.plugins.module_utils.runs import (
     INFO_ARGUMENT_SPEC,
     run_info,
@@ -182,3 +186,47 @@ def test_info_returns_the_appspec_a_deploy_would_send(aws, blue_green):
     assert properties["LoadBalancerInfo"] == {"ContainerName": "app", "ContainerPort": 8080}
     assert "ecs:RegisterTaskDefinition" not in aws.server.calls()
     assert first["task_definition_arn"].endswith("web:1")
+
+
+def roll_back(aws, **options):
+    progress = Progress()
+    result = rollback(
+        AwsSession(**aws.options),
+        "apps",
+        "web",
+        RollbackOptions(timeout=60.0, **options),
+        progress,
+    )
+    result["events"] = progress.events
+    return result
+
+
+def test_rollback_deploys_the_previous_revision_through_codedeploy(aws, blue_green):
+    service, first = blue_green
+    second = run(aws, task_definition=image(2), service_definition=service)
+
+    result = roll_back(aws)
+
+    assert result["task_definition_arn"] == first["task_definition_arn"]
+    assert result["deregistered"] == [second["task_definition_arn"]]
+    assert describe(aws)["taskDefinition"] == first["task_definition_arn"]
+    deployment = aws.client("codedeploy").get_deployment(
+        deploymentId=result["codedeploy_deployment_id"]
+    )["deploymentInfo"]
+    assert deployment["status"] == "Succeeded"
+
+
+def test_rollback_stops_a_deployment_in_progress_with_its_rollback(aws, blue_green):
+    service, first = blue_green
+    aws.server.codedeploy_seconds = 30
+    started = run(aws, task_definition=image(2), service_definition=service, wait=False)
+
+    result = roll_back(aws, deregister=False)
+
+    aws.server.codedeploy_seconds = None
+    assert result["stopped_deployment"] == started["codedeploy_deployment_id"]
+    stopped = aws.client("codedeploy").get_deployment(
+        deploymentId=started["codedeploy_deployment_id"]
+    )["deploymentInfo"]
+    assert stopped["status"] == "Stopped"
+    assert describe(aws)["taskDefinition"] == first["task_definition_arn"]
