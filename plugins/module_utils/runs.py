@@ -47,6 +47,12 @@ TEMPLATE_OPTIONS = {
     "ext_code": {"type": "dict"},
 }
 
+# Where a CODE_DEPLOY service is deployed from (doc fragment ecsops.ecspresso.codedeploy).
+CODEDEPLOY_OPTIONS = {
+    "codedeploy_application": {"type": "str"},
+    "codedeploy_deployment_group": {"type": "str"},
+}
+
 DEPLOY_ARGUMENT_SPEC = {
     **SERVICE_OPTIONS,
     **TEMPLATE_OPTIONS,
@@ -70,8 +76,7 @@ DEPLOY_ARGUMENT_SPEC = {
     "resume_auto_scaling": {"type": "bool", "default": False},
     "auto_scaling_min": {"type": "int"},
     "auto_scaling_max": {"type": "int"},
-    "codedeploy_application": {"type": "str"},
-    "codedeploy_deployment_group": {"type": "str"},
+    **CODEDEPLOY_OPTIONS,
     "deployment_config_name": {"type": "str"},
     "rollback_events": {"type": "list", "elements": "str", "choices": list(ROLLBACK_EVENTS)},
     **AWS_ARGUMENT_SPEC,
@@ -82,8 +87,7 @@ ROLLBACK_ARGUMENT_SPEC = {
     **TEMPLATE_OPTIONS,
     "revision": {"type": "str"},
     "deregister_task_definition": {"type": "bool", "default": True},
-    "codedeploy_application": {"type": "str"},
-    "codedeploy_deployment_group": {"type": "str"},
+    **CODEDEPLOY_OPTIONS,
     **WAIT_OPTIONS,
     **AWS_ARGUMENT_SPEC,
 }

@@ -176,18 +176,6 @@ options:
       - The maximum capacity of the service's scalable target, set once the new deployment
         has completed.
     type: int
-  codedeploy_application:
-    description:
-      - The CodeDeploy application of a C(CODE_DEPLOY) service. Defaults to
-        C(codedeploy.application_name) in O(config); without either, the ECS applications
-        and their deployment groups are listed to find the one that deploys the service.
-    type: str
-  codedeploy_deployment_group:
-    description:
-      - The CodeDeploy deployment group of a C(CODE_DEPLOY) service. Defaults to
-        C(codedeploy.deployment_group_name) in O(config), else it is found as for
-        O(codedeploy_application).
-    type: str
   deployment_config_name:
     description:
       - The CodeDeploy deployment configuration, such as V(CodeDeployDefault.ECSAllAtOnce).
@@ -213,6 +201,7 @@ options:
     default: false
 extends_documentation_fragment:
   - ecsops.ecspresso.aws
+  - ecsops.ecspresso.codedeploy
   - ecsops.ecspresso.templates
 attributes:
   check_mode:

@@ -51,18 +51,6 @@ options:
       - Defaults to the newest C(ACTIVE) revision of the service's task definition family
         older than the one it runs.
     type: str
-  codedeploy_application:
-    description:
-      - The CodeDeploy application of a C(CODE_DEPLOY) service. Defaults to
-        C(codedeploy.application_name) in O(config), else it is found by listing the ECS
-        applications and their deployment groups.
-    type: str
-  codedeploy_deployment_group:
-    description:
-      - The CodeDeploy deployment group of a C(CODE_DEPLOY) service. Defaults to
-        C(codedeploy.deployment_group_name) in O(config), else it is found as for
-        O(codedeploy_application).
-    type: str
   deregister_task_definition:
     description:
       - Deregister the revision rolled back from once the rollback has completed.
@@ -88,6 +76,7 @@ options:
     type: str
 extends_documentation_fragment:
   - ecsops.ecspresso.aws
+  - ecsops.ecspresso.codedeploy
   - ecsops.ecspresso.templates
 attributes:
   check_mode:
