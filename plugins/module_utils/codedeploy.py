@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import time
 
-from .aws import call, paginate, short_arn
+from .aws import BotoCoreError, ClientError, call, paginate, short_arn
 from .errors import DefinitionError, RolloutError
 from .wait import BACKOFF, FIRST_POLL_SECONDS, MAX_POLL_SECONDS
 
@@ -200,12 +200,14 @@ def wait_for_deployment(session, deployment_id, deadline, label, progress, sleep
     client = session.client("codedeploy")
     interval = FIRST_POLL_SECONDS
     last = None
+    events = {}
     while True:
         info = call(
             f"get CodeDeploy deployment {deployment_id}",
             client.get_deployment,
             deploymentId=deployment_id,
         )["deploymentInfo"]
+        _report_lifecycle(client, deployment_id, events, label, progress)
         status = info.get("status")
         overview = info.get("deploymentOverview") or {}
         seen = (status, tuple(sorted(overview.items())))
@@ -232,6 +234,26 @@ def wait_for_deployment(session, deployment_id, deadline, label, progress, sleep
             )
         sleep(min(interval, remaining))
         interval = min(interval * BACKOFF, MAX_POLL_SECONDS)
+
+
+def _report_lifecycle(client, deployment_id, seen, label, progress):
+    """Emit each lifecycle event of the deployment's ECS target as its status changes
+    (BeforeInstall, ..., AllowTraffic: traffic shifted, ...). Best effort: a deployment
+    whose targets cannot be read is still followed by its status."""
+    try:
+        target_ids = client.list_deployment_targets(deploymentId=deployment_id).get("targetIds", [])
+        for target_id in target_ids:
+            target = client.get_deployment_target(
+                deploymentId=deployment_id, targetId=target_id
+            ).get("deploymentTarget", {})
+            ecs_target = target.get("ecsTarget") or {}
+            for event in ecs_target.get("lifecycleEvents", []):
+                name, status = event.get("lifecycleEventName"), event.get("status")
+                if status != "Pending" and seen.get(name) != status:
+                    seen[name] = status
+                    progress.emit(label, f"CodeDeploy {deployment_id} {name} {status}")
+    except (ClientError, BotoCoreError):
+        return
 
 
 def _failed(session, info, deadline, label, progress, sleep):

@@ -105,6 +105,12 @@ def test_a_blue_green_deploy_runs_the_new_revision_through_a_new_task_set(aws, b
     assert properties["NetworkConfiguration"]["AwsvpcConfiguration"]["Subnets"]
     messages = [event["message"] for event in result["events"]]
     assert any(m.startswith("created CodeDeploy deployment") for m in messages)
+    deployment_id = result["codedeploy_deployment_id"]
+    # Traffic shifts in AllowTraffic: each lifecycle event shows as it ends.
+    assert f"CodeDeploy {deployment_id} AllowTraffic Succeeded" in messages
+    assert messages.index(f"CodeDeploy {deployment_id} BeforeInstall Succeeded") < (
+        messages.index(f"CodeDeploy {deployment_id} AllowTraffic Succeeded")
+    )
     assert first["task_definition_arn"].endswith("web:1")
 
 
