@@ -117,11 +117,12 @@ def deployment_group(session, cluster, service, options):
     if options.application and options.deployment_group:
         return options.application, options.deployment_group
     client = session.client("codedeploy")
-    applications = paginate(
-        "list CodeDeploy applications", client, "list_applications", "applications"
-    )
     if options.application:
         applications = [options.application]
+    else:
+        applications = paginate(
+            "list CodeDeploy applications", client, "list_applications", "applications"
+        )
     for start in range(0, len(applications), 100):
         infos = call(
             "describe CodeDeploy applications",

@@ -12,26 +12,14 @@ import json
 import os
 import pathlib
 import shutil
-import subprocess
 import sys
 
 import yaml
 
+from tests.integration.commands import run
+
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BIN = pathlib.Path(sys.executable).parent
-
-
-def run(command, **kwargs):
-    completed = subprocess.run(
-        [str(part) for part in command],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        **kwargs,
-    )
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    return completed
 
 
 def requirements(path):

@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 import pathlib
 import shutil
-import subprocess
 import sys
 import tarfile
 
 import pytest
 
+from tests.integration.commands import run
 from tests.integration.test_example import RECAP, services
 from tests.localaws.seed import apply_seed, load_seed
 
@@ -34,19 +34,6 @@ DEBRIS = [
     "tests/output/junit/sanity.xml",
 ]
 DEBRIS_PARTS = {".venv", ".build", ".ci", ".git", ".pytest_cache", ".ruff_cache", ".ansible"}
-
-
-def run(command, **kwargs):
-    completed = subprocess.run(
-        [str(part) for part in command],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-        **kwargs,
-    )
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    return completed
 
 
 def debris_in(names):

@@ -51,7 +51,7 @@ from moto.ecs.models import EC2ContainerServiceBackend, Service, ecs_backends
 from moto.utilities.utils import get_partition
 
 from .calls import credential_scope
-from .ecs_api import EcsCall, Hooks, account_id_for, epoch, read_body
+from .ecs_api import EcsCall, Hooks, account_id_for, epoch, json_request
 from .faults import Faults
 from .rollouts import (
     ESSENTIAL_CONTAINER_EXITED,
@@ -1130,16 +1130,10 @@ class CodeDeployLayer:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         """Serve one WSGI request."""
-        target = environ.get("HTTP_X_AMZ_TARGET", "")
-        if not target.startswith(CODEDEPLOY_TARGET_PREFIX):
+        request = json_request(environ, CODEDEPLOY_TARGET_PREFIX)
+        if request is None:
             return self.app(environ, start_response)
-        operation = target[len(CODEDEPLOY_TARGET_PREFIX) :]
-        try:
-            params = json.loads(read_body(environ) or b"{}")
-        except ValueError:
-            params = None
-        if not isinstance(params, dict):
-            return self.app(environ, start_response)
+        operation, params = request
         with self.lock:
             backend = codedeploy_backends[account_id_for(environ)][credential_scope(environ).region]
             now = time.time()

@@ -154,18 +154,11 @@ class EcsLayer:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         """Serve one WSGI request."""
-        target = environ.get("HTTP_X_AMZ_TARGET", "")
-        if not target.startswith(ECS_TARGET_PREFIX):
-            return self.app(environ, start_response)
-
-        operation = target[len(ECS_TARGET_PREFIX) :]
-        try:
-            params = json.loads(read_body(environ) or b"{}")
-        except ValueError:
-            params = None
-        if not isinstance(params, dict):
+        request = json_request(environ, ECS_TARGET_PREFIX)
+        if request is None:
             # Not an ECS request this layer understands: moto answers it as it would.
             return self.app(environ, start_response)
+        operation, params = request
         params = drop_nulls(params)
         hooks = self.hooks.get(operation, [])
         with self.lock:
@@ -214,6 +207,21 @@ class EcsLayer:
             if hasattr(result, "close"):
                 result.close()
         return captured["status"], captured["headers"], payload
+
+
+def json_request(environ: dict[str, Any], prefix: str) -> tuple[str, dict[str, Any]] | None:
+    """``(operation, params)`` of a JSON-protocol request whose ``X-Amz-Target`` starts with
+    ``prefix``; None for any other request, or a body that is not a JSON object."""
+    target = environ.get("HTTP_X_AMZ_TARGET", "")
+    if not target.startswith(prefix):
+        return None
+    try:
+        params = json.loads(read_body(environ) or b"{}")
+    except ValueError:
+        return None
+    if not isinstance(params, dict):
+        return None
+    return target[len(prefix) :], params
 
 
 def read_body(environ: dict[str, Any]) -> bytes:
