@@ -67,6 +67,9 @@ lint: venv
 	# Settings in .ansible-lint (production profile, offline); the collection is found
 	# through ANSIBLE_COLLECTIONS_PATH.
 	ansible-lint -q roles playbooks examples
+	# The modules' and the role's documentation: schema, markup and option references.
+	cd $(LINK) && antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs all \
+	  --disallow-unknown-collection-refs .
 
 unit-and-integration: venv
 	pytest -n $(PYTEST_WORKERS) tests
