@@ -384,7 +384,14 @@ def _deploy_blue_green(
                 target.service,
                 f"would deploy {short_arn(task_definition_arn)} through CodeDeploy",
             )
+        autoscaling.suspend(
+            session, target.cluster, target.service, options.auto_scaling, progress, True, result
+        )
         return live
+    # Scaling must not fight the replacement task set while it starts and takes traffic.
+    autoscaling.suspend(
+        session, target.cluster, target.service, options.auto_scaling, progress, False, result
+    )
     if changes:
         call(
             f"update service {target.service} in cluster {target.cluster}",
@@ -414,6 +421,8 @@ def _deploy_blue_green(
                     deregister_task_definition(ecs, task_definition_arn, progress, target.service)
                     exc.details["deregistered"] = [task_definition_arn]
                     _add(exc, f"Deregistered {short_arn(task_definition_arn)}")
+                if options.auto_scaling.suspend or options.auto_scaling.resume:
+                    _add(exc, "Auto scaling was left as it was before the deployment ended")
                 exc.message = f"service {target.service}: {exc.message}"
                 exc.args = (exc.message,)
                 raise

@@ -6,6 +6,9 @@ import copy
 
 import pytest
 
+from ansible_collections.ecsops.ecspresso.plugins.module_utils.autoscaling import (
+    AutoScalingOptions,
+)
 from ansible_collections.ecsops.ecspresso.plugins.module_utils.aws import AwsSession
 from ansible_collections.ecsops.ecspresso.plugins.module_utils.codedeploy import (
     CodeDeployOptions,
@@ -236,3 +239,64 @@ def test_rollback_stops_a_deployment_in_progress_with_its_rollback(aws, blue_gre
     )["deploymentInfo"]
     assert stopped["status"] == "Stopped"
     assert describe(aws)["taskDefinition"] == first["task_definition_arn"]
+
+
+def register_scalable_target(aws):
+    """Auto scaling of web between 1 and 4 tasks, as an infrastructure tool sets it up."""
+    aws.client("application-autoscaling").register_scalable_target(
+        ServiceNamespace="ecs",
+        ResourceId="service/apps/web",
+        ScalableDimension="ecs:service:DesiredCount",
+        MinCapacity=1,
+        MaxCapacity=4,
+    )
+
+
+def suspended_state(aws):
+    (target,) = aws.client("application-autoscaling").describe_scalable_targets(
+        ServiceNamespace="ecs", ResourceIds=["service/apps/web"]
+    )["ScalableTargets"]
+    return target
+
+
+def test_auto_scaling_is_suspended_around_a_blue_green_deploy(aws, blue_green):
+    service, _first = blue_green
+    register_scalable_target(aws)
+
+    result = run(
+        aws,
+        task_definition=image(2),
+        service_definition=service,
+        auto_scaling=AutoScalingOptions(suspend=True, resume=True, minimum=2, maximum=6),
+    )
+
+    messages = [event["message"] for event in result["events"]]
+    suspended = messages.index("auto scaling: suspended")
+    created = next(i for i, m in enumerate(messages) if m.startswith("created CodeDeploy"))
+    traffic = next(i for i, m in enumerate(messages) if m.endswith("AllowTraffic Succeeded"))
+    resumed = messages.index("auto scaling: resumed, min 2, max 6")
+    assert suspended < created < traffic < resumed
+    target = suspended_state(aws)
+    assert (target["MinCapacity"], target["MaxCapacity"]) == (2, 6)
+    assert not any(target["SuspendedState"].values())
+
+
+def test_a_failed_blue_green_deploy_leaves_auto_scaling_suspended(aws, blue_green):
+    service, _first = blue_green
+    register_scalable_target(aws)
+    aws.server.faults.set({"failing_tasks": [{"image": "registry.example.com/web:broken"}]})
+
+    with pytest.raises(RolloutError) as caught:
+        run(
+            aws,
+            task_definition=image("broken"),
+            service_definition=service,
+            codedeploy=CodeDeployOptions(rollback_events=["DEPLOYMENT_FAILURE"]),
+            auto_scaling=AutoScalingOptions(suspend=True, resume=True, minimum=2),
+        )
+
+    aws.server.faults.clear()
+    assert "Auto scaling was left as it was" in str(caught.value)
+    target = suspended_state(aws)
+    assert all(target["SuspendedState"].values())
+    assert target["MinCapacity"] == 1
