@@ -240,14 +240,23 @@ def source_revision() -> dict[str, Any]:
 
 
 def prepare_example(workdir: pathlib.Path) -> Scenario:
-    """A copy of the example, so that the community.aws playbook can sit next to deploy.yml."""
+    """A copy of the example, so that the community.aws playbook can sit next to deploy.yml.
+
+    Its blue/green service is left out: community.aws's ecs_service cannot deploy through
+    CodeDeploy, and both tools must deploy the same services."""
     folder = workdir / "example"
     shutil.copytree(EXAMPLE, folder)
     add_community_playbook(folder)
     seed = load_seed(EXAMPLE / "localaws-seed.yml")
-    dev_hosts = yaml.safe_load((EXAMPLE / "inventory" / "hosts.yml").read_text())
-    services = len(dev_hosts["all"]["children"][ENV]["hosts"])
-    return Scenario("example", folder, services, seed)
+    inventory_file = folder / "inventory" / "hosts.yml"
+    inventory = yaml.safe_load(inventory_file.read_text())
+    dev_hosts = inventory["all"]["children"][ENV]["hosts"]
+    for host in list(dev_hosts):
+        service_definition = folder / "services" / host.rsplit(".", 1)[0] / "service-def.json.j2"
+        if '"CODE_DEPLOY"' in service_definition.read_text():
+            del dev_hosts[host]
+    inventory_file.write_text(yaml.safe_dump(inventory))
+    return Scenario("example", folder, len(dev_hosts), seed)
 
 
 def generate_services(workdir: pathlib.Path, count: int) -> Scenario:

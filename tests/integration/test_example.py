@@ -46,6 +46,22 @@ def playbook(example, aws, *args, check=True, name="deploy.yml"):
     return output, recap
 
 
+ALL_SERVICES = ["api-gateway", "auth-service", "payment-service", "user-service"]
+
+
+def assert_settled(service):
+    """The service runs its task definition and nothing else is rolling out: its one
+    deployment COMPLETED, or, deployed blue/green, its one task set PRIMARY and stable."""
+    if service.get("deploymentController", {}).get("type") == "CODE_DEPLOY":
+        (task_set,) = service["taskSets"]
+        assert (task_set["status"], task_set["stabilityStatus"]) == ("PRIMARY", "STEADY_STATE")
+        assert task_set["taskDefinition"] == service["taskDefinition"]
+    else:
+        (deployment,) = service["deployments"]
+        assert deployment["rolloutState"] == "COMPLETED"
+        assert deployment["taskDefinition"] == service["taskDefinition"]
+
+
 def services(aws, cluster="dev"):
     ecs = aws.client("ecs")
     arns = ecs.list_services(cluster=cluster)["serviceArns"]
@@ -62,13 +78,12 @@ def test_first_run_deploys_everything_and_second_run_changes_nothing(example, aw
         "auth-service.dev": 1,
         "user-service.dev": 1,
         "payment-service.dev": 1,
+        "api-gateway.dev": 1,
     }
     deployed = services(aws)
-    assert sorted(deployed) == ["auth-service", "payment-service", "user-service"]
+    assert sorted(deployed) == ALL_SERVICES
     for service in deployed.values():
-        (deployment,) = service["deployments"]
-        assert deployment["rolloutState"] == "COMPLETED"
-        assert deployment["taskDefinition"] == service["taskDefinition"]
+        assert_settled(service)
     assert deployed["payment-service"]["taskDefinition"].endswith(
         "task-definition/dev-payment-service:1"
     )
@@ -284,7 +299,7 @@ def test_the_example_deploys_while_30_percent_of_calls_are_throttled(example, aw
     assert all(r["changed"] == 1 for host, r in recap.items() if host != "localhost"), output
     assert sum(injected.get("injected", {}).values()) > 0
     for service in services(aws).values():
-        assert [d["rolloutState"] for d in service["deployments"]] == ["COMPLETED"]
+        assert_settled(service)
 
 
 def test_run_playbook_runs_the_migration_and_shows_its_output(example, aws):
@@ -317,3 +332,90 @@ def test_prod_deploy_migrates_user_service_before_deploying_it(example, aws):
     assert all(r["changed"] == 0 for r in recap.values()), output
     stopped = aws.client("ecs").list_tasks(cluster="prod", desiredStatus="STOPPED")
     assert len(stopped["taskArns"]) == 1
+
+
+def test_api_gateway_deploys_blue_green_and_codedeploy_rolls_a_failure_back(example, aws):
+    playbook(example, aws, "-e", "env=dev", "--limit", "api-gateway")
+    set_image_tag(example, "api-gateway.dev", "3.2.0")
+    aws.server.reset_calls()
+
+    output, recap = playbook(example, aws, "-e", "env=dev", "--limit", "api-gateway")
+
+    assert recap["api-gateway.dev"]["changed"] == 1
+    assert aws.server.calls().get("codedeploy:CreateDeployment") == 1
+    deploy = aws.client("codedeploy")
+    (deployment_id,) = deploy.list_deployments(
+        applicationName="EcsApplication", deploymentGroupName="EcsDeploymentGroup-dev"
+    )["deployments"]
+    deployment = deploy.get_deployment(deploymentId=deployment_id)["deploymentInfo"]
+    assert deployment["status"] == "Succeeded"
+    assert deployment["deploymentConfigName"] == "CodeDeployDefault.ECSAllAtOnce"
+    assert deployment["autoRollbackConfiguration"] == {
+        "enabled": True,
+        "events": ["DEPLOYMENT_FAILURE"],
+    }
+    gateway = services(aws)["api-gateway"]
+    assert gateway["taskDefinition"].endswith("dev-api-gateway:2")
+    assert_settled(gateway)
+
+    registry = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
+    aws.server.faults.set({"failing_tasks": [{"image": f"{registry}/api-gateway:9.9.9"}]})
+    set_image_tag(example, "api-gateway.dev", "9.9.9")
+    output, recap = playbook(example, aws, "-e", "env=dev", "--limit", "api-gateway", check=False)
+
+    aws.server.faults.clear()
+    assert recap["api-gateway.dev"]["failed"] == 1
+    assert "Rolled back by CodeDeploy deployment" in output
+    assert "Deregistered dev-api-gateway:3" in output
+    gateway = services(aws)["api-gateway"]
+    assert gateway["taskDefinition"].endswith("dev-api-gateway:2")
+    assert_settled(gateway)
+
+    # rollback.yml puts it back on the revision before, through CodeDeploy too.
+    output, _recap = playbook(
+        example, aws, "-e", "env=dev", "--limit", "api-gateway", name="rollback.yml"
+    )
+    gateway = services(aws)["api-gateway"]
+    assert gateway["taskDefinition"].endswith("dev-api-gateway:1")
+    assert_settled(gateway)
+    # The deploy, the failed one, CodeDeploy's rollback of it, and this rollback.
+    deployments = deploy.list_deployments(
+        applicationName="EcsApplication", deploymentGroupName="EcsDeploymentGroup-dev"
+    )["deployments"]
+    assert len(deployments) == 4
+
+
+def test_prod_api_gateway_resumes_auto_scaling_with_5_to_50_tasks_after_its_deploy(example, aws):
+    output, _recap = playbook(example, aws, "-e", "env=prod", "--limit", "api-gateway")
+    # Application Auto Scaling registers a target only for a service that exists: the first
+    # deploy says that there is none yet.
+    assert "service api-gateway has no Application Auto Scaling scalable target" in output
+    scaling = aws.client("application-autoscaling")
+    scaling.register_scalable_target(
+        ServiceNamespace="ecs",
+        ResourceId="service/prod/api-gateway",
+        ScalableDimension="ecs:service:DesiredCount",
+        MinCapacity=2,
+        MaxCapacity=10,
+    )
+    set_image_tag(example, "api-gateway.prod", "3.0.5")
+
+    output, recap = playbook(example, aws, "-e", "env=prod", "--limit", "api-gateway")
+
+    assert recap["api-gateway.prod"]["changed"] == 1
+    lines = output.splitlines()
+    suspended = lines.index("[api-gateway] auto scaling: suspended")
+    created = next(i for i, line in enumerate(lines) if "created CodeDeploy deployment" in line)
+    succeeded = next(i for i, line in enumerate(lines) if re.search(r"Succeeded in \d+s$", line))
+    resumed = lines.index("[api-gateway] auto scaling: resumed, min 5, max 50")
+    assert suspended < created < succeeded < resumed
+    (target,) = scaling.describe_scalable_targets(
+        ServiceNamespace="ecs", ResourceIds=["service/prod/api-gateway"]
+    )["ScalableTargets"]
+    assert (target["MinCapacity"], target["MaxCapacity"]) == (5, 50)
+    assert not any(target["SuspendedState"].values())
+
+    aws.server.reset_calls()
+    output, recap = playbook(example, aws, "-e", "env=prod", "--limit", "api-gateway")
+    assert recap["api-gateway.prod"]["changed"] == 0, output
+    assert aws.mutating_calls() == {}

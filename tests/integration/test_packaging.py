@@ -11,7 +11,7 @@ import tarfile
 import pytest
 
 from tests.integration.commands import run
-from tests.integration.test_example import RECAP, services
+from tests.integration.test_example import ALL_SERVICES, RECAP, services
 from tests.localaws.seed import apply_seed, load_seed
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -132,9 +132,10 @@ def test_the_example_deploys_with_the_installed_collection_and_then_changes_noth
         "auth-service.dev": 1,
         "user-service.dev": 1,
         "payment-service.dev": 1,
+        "api-gateway.dev": 1,
     }, output
     assert "[auth-service] deployment of dev-auth-service:1 COMPLETED in" in output
-    assert sorted(services(aws)) == ["auth-service", "payment-service", "user-service"]
+    assert sorted(services(aws)) == ALL_SERVICES
 
     aws.server.reset_calls()
     output, recap = deploy()
