@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import copy
+import json
 
 import pytest
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.ecsops.ecspresso.plugins.module_utils.autoscaling import (
     AutoScalingOptions,
@@ -24,7 +26,9 @@ from ansible_collections.ecsops.ecspresso.plugins.module_utils.rollback import (
     rollback,
 )
 from ansible_collections.ecsops.ecspresso.plugins.module_utils.runs import (
+    DEPLOY_ARGUMENT_SPEC,
     INFO_ARGUMENT_SPEC,
+    run_deploy,
     run_info,
 )
 from tests.integration.web_service import (
@@ -300,3 +304,45 @@ def test_a_failed_blue_green_deploy_leaves_auto_scaling_suspended(aws, blue_gree
     target = suspended_state(aws)
     assert all(target["SuspendedState"].values())
     assert target["MinCapacity"] == 1
+
+
+def test_config_keys_and_module_options_name_the_same_deployment_group(aws, blue_green, tmp_path):
+    service, _first = blue_green
+    (tmp_path / "task-def.json").write_text(json.dumps(image(2)))
+    (tmp_path / "service-def.json").write_text(json.dumps(service))
+    config = tmp_path / "ecspresso.yml"
+    config.write_text(
+        "cluster: apps\nservice: web\ntask_definition: task-def.json\n"
+        "service_definition: service-def.json\n"
+        f"codedeploy:\n  application_name: {APPLICATION}\n  deployment_group_name: {GROUP}\n"
+    )
+
+    def deploy_with(**options):
+        params = {"timeout": "60", **aws.options, **options}
+        validation = ArgumentSpecValidator(DEPLOY_ARGUMENT_SPEC).validate(params)
+        assert not validation.error_messages, validation.error_messages
+        aws.server.reset_calls()
+        result = run_deploy(validation.validated_parameters, False, False, Progress(), None)
+        deployment = aws.client("codedeploy").get_deployment(
+            deploymentId=result["codedeploy_deployment_id"]
+        )["deploymentInfo"]
+        # Named, the group is not searched for.
+        assert "codedeploy:ListApplications" not in aws.server.calls()
+        assert "codedeploy:ListDeploymentGroups" not in aws.server.calls()
+        spec = result["appspec"]["Resources"][0]["TargetService"]["Properties"]
+        return (deployment["applicationName"], deployment["deploymentGroupName"]), spec
+
+    from_config, config_spec = deploy_with(config=str(config))
+    from_options, options_spec = deploy_with(
+        cluster="apps",
+        service="web",
+        task_definition=image(3),
+        service_definition=service,
+        codedeploy_application=APPLICATION,
+        codedeploy_deployment_group=GROUP,
+    )
+
+    assert from_config == from_options == (APPLICATION, GROUP)
+    assert config_spec["TaskDefinition"].endswith("web:2")
+    assert options_spec["TaskDefinition"].endswith("web:3")
+    assert {**config_spec, "TaskDefinition": None} == {**options_spec, "TaskDefinition": None}
