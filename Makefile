@@ -61,7 +61,14 @@ localaws-stop:
 
 test: venv lint unit-and-integration sanity
 
-lint: venv
+# awx.awx, which examples/awx/job-template.yml uses: from the Ansible package on PyPI.
+AWX_COLLECTION := $(COLLECTIONS)/ansible_collections/awx/awx/MANIFEST.json
+
+$(AWX_COLLECTION): examples/awx/requirements.yml | $(VENV)/.installed
+	$(BIN)/python -m tests.integration.awx_collection
+	touch $@
+
+lint: venv $(AWX_COLLECTION)
 	ruff check .
 	ruff format --check .
 	# Settings in .ansible-lint (production profile, offline); the collection is found
