@@ -12,15 +12,17 @@ options:
   region:
     description:
       - The AWS region to use.
-      - Falls back to C(region) in the O(config) file, then to the E(AWS_REGION) or
-        E(AWS_DEFAULT_REGION) environment variable.
+      - Falls back to the controller's E(AWS_REGION) or E(AWS_DEFAULT_REGION) environment
+        variable, then to C(region) in the O(config) file, then to C(AWS_REGION) or
+        C(AWS_DEFAULT_REGION) in an O(envfile). ecspresso prefers the config file's
+        C(region) to the environment; here the environment wins.
     type: str
     aliases: [aws_region]
   profile:
     description:
       - A named profile from the AWS shared configuration files.
       - Falls back to the E(AWS_PROFILE) environment variable.
-      - Cannot be combined with O(access_key), O(secret_key) or O(session_token).
+      - Cannot be combined with O(access_key) or O(secret_key).
     type: str
     aliases: [aws_profile]
   access_key:
@@ -43,8 +45,9 @@ options:
     aliases: [aws_session_token, security_token]
   endpoint_url:
     description:
-      - The URL to send every AWS call to instead of the AWS endpoints, such as the local
-        AWS of this collection's tests, V(http://127.0.0.1:4566).
+      - The URL to send every AWS call to, of every AWS service, instead of the AWS
+        endpoints; such as V(http://127.0.0.1:4566), the local AWS that C(make demo) starts
+        in the collection's repository.
       - Falls back to the E(AWS_URL) or E(AWS_ENDPOINT_URL) environment variable.
     type: str
     aliases: [aws_endpoint_url]
@@ -66,7 +69,7 @@ options:
   max_attempts:
     description:
       - How many times botocore tries one AWS call before it gives up, the first try
-        included.
+        included. V(1) means no retry.
     type: int
     default: 10
 requirements:

@@ -18,7 +18,7 @@ options:
         escapes).
       - A later file wins over an earlier one. The values are used by this task only;
         they are not put into the environment of the controller, other tasks or hosts.
-      - Relative paths start from the playbook's folder.
+      - Relative paths start from the playbook's folder, even when O(config) is given.
     type: list
     elements: path
   ext_str:
@@ -32,4 +32,6 @@ options:
         C(ecspresso --ext-code) gives them. A value that is not text (a number, a list, a
         mapping) is given as its JSON.
     type: dict
+requirements:
+  - jsonnet >= 0.20.0 (only for Jsonnet files)
 """
