@@ -259,7 +259,7 @@ def test_awx_job_deploys_the_limited_services_with_the_credential_it_injects(
         json.loads(path.read_text())
         for path in (data / "artifacts" / "1" / "job_events").glob("*.json")
     ]
-    assert sorted(e["uuid"] for e in saved) == sorted(e["uuid"] for _, e in arrivals)
+    assert sorted(e["uuid"] for e in saved) == sorted(e["uuid"] for _arrived, e in arrivals)
     lines = {}
     for arrived, event in arrivals:
         for line in event.get("stdout", "").splitlines():
@@ -295,7 +295,7 @@ def test_awx_job_deploys_the_limited_services_with_the_credential_it_injects(
     ]
 
     aws.server.reset_calls()
-    runner, _ = run_job(data, 2)
+    runner, _events = run_job(data, 2)
 
     assert (runner.status, runner.rc) == ("successful", 0), stdout_of(runner)
     assert changed_by_host(runner) == {"auth-service.dev": 0, "user-service.dev": 0}
@@ -377,7 +377,7 @@ def test_job_template_uses_only_options_that_awx_awx_documents(awx_collections):
 
 def test_job_template_fits_the_example_and_the_job_the_test_above_runs():
     (play,) = yaml.safe_load(JOB_TEMPLATE.read_text())
-    tasks = {module: args for module, args in awx_tasks().values()}
+    tasks = dict(awx_tasks().values())
     template = tasks["awx.awx.job_template"]
     credential = tasks["awx.awx.credential"]
     environment = tasks["awx.awx.execution_environment"]["name"]

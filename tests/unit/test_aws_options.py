@@ -43,9 +43,10 @@ def environment(monkeypatch):
     return monkeypatch
 
 
-def validated(spec, args=TASK_ARGS):
-    """The options as the action plugins validate them (AnsibleModule does the same)."""
-    result = ArgumentSpecValidator(spec).validate(dict(args))
+def validated(spec, args=None):
+    """The options (by default TASK_ARGS) as the action plugins validate them (AnsibleModule
+    does the same)."""
+    result = ArgumentSpecValidator(spec).validate(dict(TASK_ARGS if args is None else args))
     assert not result.error_messages
     return result.validated_parameters
 

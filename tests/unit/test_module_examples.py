@@ -127,7 +127,7 @@ def check_task(task, where):
     action = action_of(task)
     if action is None:
         return None
-    namespace, _, name = action.rpartition(".")
+    namespace, _dot, name = action.rpartition(".")
     if namespace == COLLECTION:
         assert name in SPECS, f"{where}: {action} is no module of {COLLECTION}"
         check_options(action, task[action], SPECS[name], where)
