@@ -25,7 +25,14 @@ from ansible_collections.ecsops.ecspresso.plugins.module_utils.deploy import Dep
 from ansible_collections.ecsops.ecspresso.plugins.module_utils.progress import Progress
 from tests.docs_blocks import block, unmatched_output
 from tests.integration import awx_collection
-from tests.integration.test_example import ALL_SERVICES, EXAMPLE, assert_settled, services
+from tests.integration.test_example import (
+    ALL_SERVICES,
+    EXAMPLE,
+    assert_settled,
+    register_scalable_target,
+    services,
+    set_image_tag,
+)
 from tests.localaws.seed import apply_seed, load_seed
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -263,13 +270,6 @@ def test_from_ecspresso_one_service(aws, tmp_path):
 REGISTRY = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
 
 
-def set_image_tag(example, host, tag):
-    host_vars = example / "inventory" / "host_vars" / f"{host}.yml"
-    text, replaced = re.subn(r'image_tag: "[^"]*"', f'image_tag: "{tag}"', host_vars.read_text())
-    assert replaced == 1, host_vars
-    host_vars.write_text(text)
-
-
 def test_many_services_in_pairs_one_fails_and_a_rerun_converges(clone, aws):
     many, trouble = "many-services.md", "troubleshooting.md"
     name = "test_many_services_in_pairs_one_fails_and_a_rerun_converges"
@@ -287,14 +287,7 @@ def test_many_services_in_pairs_one_fails_and_a_rerun_converges(clone, aws):
 
     # The account's infrastructure code registers api-gateway's scalable target once the
     # service exists.
-    scaling = aws.client("application-autoscaling")
-    scaling.register_scalable_target(
-        ServiceNamespace="ecs",
-        ResourceId="service/prod/api-gateway",
-        ScalableDimension="ecs:service:DesiredCount",
-        MinCapacity=2,
-        MaxCapacity=10,
-    )
+    scaling = register_scalable_target(aws, "prod", "api-gateway")
 
     # auth-service and api-gateway get versions whose tasks cannot start.
     aws.server.faults.set(

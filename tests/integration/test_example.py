@@ -229,9 +229,25 @@ def test_progress_lines_show_while_the_deploy_waits(example, aws):
 
 
 def set_image_tag(example, host, tag):
+    """Give the host the image tag ``tag`` in its host_vars, as a user edits it."""
     host_vars = example / "inventory" / "host_vars" / f"{host}.yml"
-    text = re.sub(r'image_tag: "[^"]*"', f'image_tag: "{tag}"', host_vars.read_text())
+    text, replaced = re.subn(r'image_tag: "[^"]*"', f'image_tag: "{tag}"', host_vars.read_text())
+    assert replaced == 1, host_vars
     host_vars.write_text(text)
+
+
+def register_scalable_target(aws, cluster, service, minimum=2, maximum=10):
+    """Register the service's desired count with Application Auto Scaling, as an account's
+    infrastructure code does once the service exists; returns the client."""
+    scaling = aws.client("application-autoscaling")
+    scaling.register_scalable_target(
+        ServiceNamespace="ecs",
+        ResourceId=f"service/{cluster}/{service}",
+        ScalableDimension="ecs:service:DesiredCount",
+        MinCapacity=minimum,
+        MaxCapacity=maximum,
+    )
+    return scaling
 
 
 def test_a_failing_version_fails_the_play_and_the_old_one_keeps_running(example, aws):
@@ -390,14 +406,7 @@ def test_prod_api_gateway_resumes_auto_scaling_with_5_to_50_tasks_after_its_depl
     # Application Auto Scaling registers a target only for a service that exists: the first
     # deploy says that there is none yet.
     assert "service api-gateway has no Application Auto Scaling scalable target" in output
-    scaling = aws.client("application-autoscaling")
-    scaling.register_scalable_target(
-        ServiceNamespace="ecs",
-        ResourceId="service/prod/api-gateway",
-        ScalableDimension="ecs:service:DesiredCount",
-        MinCapacity=2,
-        MaxCapacity=10,
-    )
+    scaling = register_scalable_target(aws, "prod", "api-gateway")
     set_image_tag(example, "api-gateway.prod", "3.0.5")
 
     output, recap = playbook(example, aws, "-e", "env=prod", "--limit", "api-gateway")
