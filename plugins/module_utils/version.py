@@ -2,7 +2,8 @@
 # Copyright: (c) 2026, ecsops.ecspresso contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The collection's version, and the ``required_version`` constraints checked against it."""
+"""The collection's version, and the ``required_version`` of a config: a constraint on
+ecspresso's version, met by the ecspresso release whose configs the collection reads."""
 
 from __future__ import annotations
 
@@ -82,24 +83,53 @@ def satisfies(version, constraints):
     return True
 
 
+# ecspresso's major version whose config files this collection reads. A config's
+# required_version is written for ecspresso, such as ">= 2.0.0".
+ECSPRESSO_MAJOR = 2
+
+
+def _ecspresso_candidates(constraints):
+    """Releases of ecspresso's major version among which one meets ``constraints`` if any
+    does: the first, a far later one, and each version the constraints name in that major
+    with its next patch and minor releases (the edges of every range they allow)."""
+    found = {(ECSPRESSO_MAJOR, 0, 0), (ECSPRESSO_MAJOR, 999999, 0)}
+    for part in str(constraints).split(","):
+        match = _CONSTRAINT.match(part)
+        if not match:
+            continue  # satisfies() says what is wrong with it
+        major, minor, patch = Version(match.group(2)).segments
+        if major == ECSPRESSO_MAJOR:
+            found |= {(major, minor, patch), (major, minor, patch + 1), (major, minor + 1, 0)}
+    return [".".join(str(number) for number in release) for release in sorted(found)]
+
+
+def meets_required_version(constraints):
+    """Whether ``required_version`` is met: by an ecspresso 2.x release (the configs this
+    collection reads are ecspresso v2's), or by this collection's own version. Raises
+    ValueError for a constraint that cannot be read."""
+    if satisfies(COLLECTION_VERSION, constraints):
+        return True
+    return any(satisfies(release, constraints) for release in _ecspresso_candidates(constraints))
+
+
 def check_required_version(constraints, source):
-    """Fail when this collection's version does not meet ``required_version``."""
+    """Fail when ``required_version`` is met neither by ecspresso v2 nor by this collection."""
     try:
-        met = satisfies(COLLECTION_VERSION, constraints)
+        met = meets_required_version(constraints)
     except ValueError as exc:
         raise DefinitionError(
             source,
             f"field required_version: {exc}",
-            'write it as ">= 0.1.0", "~> 0.1" or ">= 0.1, < 1"',
+            'write it as ecspresso does: ">= 2.0.0", "~> 2.1" or ">= 2.0, < 3"',
             field="required_version",
         ) from None
     if not met:
         raise DefinitionError(
             source,
-            f"field required_version: ecsops.ecspresso {COLLECTION_VERSION} does not satisfy "
-            f"{constraints!r}",
-            "required_version is checked against this collection's version, not ecspresso's: "
-            f'write a constraint that {COLLECTION_VERSION} meets (such as ">= '
-            f'{COLLECTION_VERSION}") or remove the key',
+            f"field required_version: {constraints!r} allows no ecspresso {ECSPRESSO_MAJOR}.x "
+            f"release, whose config files this collection reads, nor ecsops.ecspresso "
+            f"{COLLECTION_VERSION}",
+            f'allow ecspresso {ECSPRESSO_MAJOR} (such as ">= {ECSPRESSO_MAJOR}.0.0") or remove '
+            "the key",
             field="required_version",
         )

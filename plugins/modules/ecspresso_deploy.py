@@ -59,8 +59,9 @@ options:
       - Its own templates may use C(env), C(must_env) and C(json_escape); the definition
         files it names get the functions of its C(plugins) too (C(tfstate), C(ssm),
         C(secretsmanager_arn), C(cfn_output), ...). Paths in it start from its folder.
-      - C(required_version) is checked against this collection's version, not ecspresso's.
-        Tags named in C(ignore.tags) are neither compared nor changed.
+      - C(required_version) is read as ecspresso reads it, and is met when an ecspresso 2.x
+        release meets it (C(>= 2.0.0)), as this collection reads ecspresso v2's files, or
+        when this collection's own version does. Tags named in C(ignore.tags) are neither compared nor changed.
     type: path
   cluster:
     description:

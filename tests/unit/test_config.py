@@ -127,14 +127,15 @@ def write_config(tmp_path, text):
     return str(path)
 
 
-def test_required_version_is_checked_against_the_collection(tmp_path):
-    met = write_config(tmp_path, 'required_version: ">= 0.1.0, < 1"\n')
-    config.resolve_target({"config": met})
+def test_required_version_written_for_ecspresso_v2_is_met(tmp_path):
+    met = write_config(tmp_path, 'required_version: ">= 2.0.0"\n')
+    _target, _settings, warnings = config.resolve_target({"config": met})
+    assert not [warning for warning in warnings if "required_version" in warning]
 
-    unmet = write_config(tmp_path, 'required_version: ">= 2.0.0"\n')
+    unmet = write_config(tmp_path, 'required_version: ">= 3.0.0"\n')
     with pytest.raises(DefinitionError) as caught:
         config.resolve_target({"config": unmet})
-    assert str(caught.value).startswith(f"{unmet}: field required_version: ecsops.ecspresso")
+    assert str(caught.value).startswith(f"{unmet}: field required_version: '>= 3.0.0' allows")
 
 
 def test_code_deploy_is_read_as_codedeploy_with_a_warning(tmp_path):

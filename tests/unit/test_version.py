@@ -1,4 +1,4 @@
-"""required_version: constraints checked against the collection's version."""
+"""required_version: constraints on ecspresso's version (or on the collection's)."""
 
 from __future__ import annotations
 
@@ -44,13 +44,40 @@ def test_constraints(found, constraints, met):
     assert version.satisfies(found, constraints) is met
 
 
-def test_an_unmet_constraint_says_whose_version_is_checked():
+@pytest.mark.parametrize(
+    "constraints",
+    [
+        # Written for ecspresso v2, whose config files these are.
+        ">= 2.0.0",
+        ">= v2.4.1",
+        "~> 2.3",
+        ">= 2.1, < 3",
+        "> 2.3.0, != 2.3.1, < 2.4",
+        "= 2.2.0",
+        ">= 1.5",
+        # Written for this collection.
+        ">= 0.1.0, < 1",
+        "~> 0.1",
+    ],
+)
+def test_a_constraint_that_ecspresso_v2_or_the_collection_meets_passes(constraints):
+    assert version.meets_required_version(constraints)
+    version.check_required_version(constraints, "ecspresso.yml")
+
+
+@pytest.mark.parametrize(
+    "constraints", [">= 3.0.0", ">= 1.0, < 2", "~> 1.7", "~> 0.2", ">= 2.4, < 2.4", "= 1.7.0"]
+)
+def test_a_constraint_neither_meets_fails_saying_which_versions_were_tried(constraints):
     with pytest.raises(DefinitionError) as caught:
-        version.check_required_version(">= 2.0.0", "ecspresso.yml")
+        version.check_required_version(constraints, "ecspresso.yml")
 
     message = str(caught.value)
-    assert message.startswith("ecspresso.yml: field required_version: ecsops.ecspresso 0.1.0")
-    assert "not ecspresso's" in message
+    assert message.startswith(
+        f"ecspresso.yml: field required_version: {constraints!r} allows no ecspresso 2.x "
+        "release, whose config files this collection reads, nor ecsops.ecspresso 0.1.0"
+    )
+    assert message.endswith('allow ecspresso 2 (such as ">= 2.0.0") or remove the key')
 
 
 def test_an_unreadable_constraint_is_refused():
