@@ -61,7 +61,8 @@ options:
         C(secretsmanager_arn), C(cfn_output), ...). Paths in it start from its folder.
       - C(required_version) is read as ecspresso reads it, and is met when an ecspresso 2.x
         release meets it (C(>= 2.0.0)), as this collection reads ecspresso v2's files, or
-        when this collection's own version does. Tags named in C(ignore.tags) are neither compared nor changed.
+        when this collection's own version does. Tags named in C(ignore.tags) are neither
+        compared nor changed.
     type: path
   cluster:
     description:
