@@ -196,7 +196,7 @@ def _resolve(options, base_dir, required, session, secrets):
     templates.add_plugins(
         config.get("plugins"), options.get("config"), config.get("base_dir") or base_dir
     )
-    base_dir = config.get("base_dir") or base_dir
+    options_dir, base_dir = base_dir, config.get("base_dir") or base_dir
     origin = options.get("config") or "module options"
     sources = dict(options.get("definition_sources") or {})
     ignore_tags = tuple((config.get("ignore") or {}).get("tags") or ())
@@ -233,6 +233,14 @@ def _resolve(options, base_dir, required, session, secrets):
         _drop_tags(service_request, ignore_tags)
         warnings.extend(service_warnings)
 
+    # A one-off task's overrides file is rendered as the definitions are (ecspresso run
+    # --overrides-file); given inline or as text, they are taken as they are.
+    overrides = overrides_source = None
+    if options.get("overrides") not in (None, "", {}):
+        overrides, overrides_source = definitions.load_definition(
+            options["overrides"], "overrides", options_dir, None, templates.render_file
+        )
+
     cluster, service, settings = _service_settings(options, config, origin, identity, required)
     settings.update(
         region=region,
@@ -240,13 +248,18 @@ def _resolve(options, base_dir, required, session, secrets):
         codedeploy=config.get("codedeploy"),
         appspec=config.get("appspec"),
         secrets=templates.secrets,
+        overrides=overrides,
     )
     target = Target(
         cluster,
         service,
         task_request,
         service_request,
-        {"task_definition": task_source, "service_definition": service_source},
+        {
+            "task_definition": task_source,
+            "service_definition": service_source,
+            "overrides": overrides_source,
+        },
         ignore_tags=ignore_tags,
     )
     return target, settings, warnings

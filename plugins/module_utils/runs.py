@@ -13,7 +13,7 @@ paths start from (the playbook's, from the action plugin), and returns the resul
 
 from __future__ import annotations
 
-from . import definitions, info
+from . import info
 from .ansible_module import AWS_ARGUMENT_SPEC, check_requirements, fail_from, session_from
 from .autoscaling import AutoScalingOptions
 from .codedeploy import ROLLBACK_EVENTS, CodeDeployOptions
@@ -205,13 +205,9 @@ def run_run(params, check_mode, diff, progress, base_dir=None):
             "give 1 to 10",
             field="count",
         )
-    overrides = None
-    if params["overrides"] not in (None, "", {}):
-        overrides, source = definitions.load_definition(params["overrides"], "overrides", base_dir)
-        target.sources["overrides"] = source
     options = RunOptions(
         revision=params["revision"],
-        overrides=overrides,
+        overrides=settings["overrides"],
         count=params["count"],
         tags=params["tags"],
         propagate_tags=params["propagate_tags"],

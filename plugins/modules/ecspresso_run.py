@@ -97,8 +97,11 @@ options:
       - The C(overrides) of the C(RunTask) API (C(containerOverrides) with C(command),
         C(environment), C(cpu), C(memory), ...; the task's C(cpu), C(memory),
         C(taskRoleArn), ...), as a mapping, as JSON or YAML text (such as what a template
-        lookup returns), or as the path of a JSON or YAML file, relative to the playbook's
-        folder.
+        lookup returns), or as the path of a JSON, YAML or Jsonnet file, relative to the
+        playbook's folder.
+      - A file is rendered as the definitions are, as ecspresso renders its
+        C(--overrides-file) (C(must_env), C(env), the config's C(plugins), O(envfile)
+        values); a mapping or text is taken as it is.
       - Checked against the ECS API model before anything is registered or run.
     type: raw
   count:

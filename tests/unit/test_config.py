@@ -222,3 +222,38 @@ def test_region_falls_back_to_aws_region_of_the_envfiles(tmp_path):
     )
 
     assert settings["region"] == "ap-southeast-2"
+
+
+def test_an_overrides_file_is_rendered_as_the_definitions_are(tmp_path):
+    # ecspresso run --overrides-file reads the file as it reads the definitions.
+    path = write_config(tmp_path, "")
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    (runs / "fix.overrides.json").write_text(
+        '{"containerOverrides": [{"name": "app", "command": ["fix", "{{ must_env "BATCH" }}"]}]}'
+    )
+    (tmp_path / "run.env").write_text("BATCH=42\n")
+    options = {
+        "config": path,
+        "overrides": "runs/fix.overrides.json",
+        "envfile": [str(tmp_path / "run.env")],
+    }
+
+    # Relative to the playbook's folder, not the config file's.
+    target, settings, _warnings = config.resolve_run(options, base_dir=str(tmp_path))
+
+    assert settings["overrides"] == {
+        "containerOverrides": [{"name": "app", "command": ["fix", "42"]}]
+    }
+    assert target.sources["overrides"] == str(runs / "fix.overrides.json")
+
+    # Inline overrides are taken as they are.
+    inline = {"containerOverrides": [{"name": "app", "command": ["{{ not a template }}"]}]}
+    _target, settings, _warnings = config.resolve_run({"config": path, "overrides": inline})
+    assert settings["overrides"] == inline
+
+    # A variable the file needs and the environment lacks fails, naming the file.
+    with pytest.raises(DefinitionError) as caught:
+        config.resolve_run(dict(options, envfile=[]), base_dir=str(tmp_path))
+    assert str(caught.value).startswith(f"{runs / 'fix.overrides.json'}:")
+    assert "BATCH" in str(caught.value)
