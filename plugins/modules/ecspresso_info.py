@@ -18,8 +18,9 @@ description:
   - V(render) returns the config file as loaded and the task and service definitions
     exactly as M(ecsops.ecspresso.ecspresso_deploy) would send them (RV(rendered)).
   - V(diff) returns what a deploy of the definitions would change, as a unified diff
-    (RV(diff_text), RV(would_change)); in diff mode (C(--diff)) the differences also show
-    as Ansible diffs.
+    (RV(diff_text), RV(would_change)). The task reports no change, so Ansible's output
+    does not show it as a diff; register the result, or run the deploy in check mode with
+    C(--diff) to see the differences in the output.
   - V(status) returns the deployments with their rollout state, the task sets, the
     Application Auto Scaling settings and the service's last O(events) events
     (RV(status)). The service must exist.

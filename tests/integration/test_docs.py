@@ -19,10 +19,6 @@ import tarfile
 import pytest
 import yaml
 
-from ansible_collections.ecsops.ecspresso.plugins.module_utils.aws import AwsSession
-from ansible_collections.ecsops.ecspresso.plugins.module_utils.config import resolve_target
-from ansible_collections.ecsops.ecspresso.plugins.module_utils.deploy import DeployOptions, deploy
-from ansible_collections.ecsops.ecspresso.plugins.module_utils.progress import Progress
 from tests.docs_blocks import block, unmatched_output
 from tests.integration import awx_collection
 from tests.integration.test_example import (
@@ -227,12 +223,12 @@ def test_from_ecspresso_one_service(aws, tmp_path):
         },
     )
     (web / "web.yml").write_text(block(guide, "test_from_ecspresso_one_service", "playbook").text)
-    # AWS settings as a user's shell has them, for an account: here, the local AWS.
-    account = {
-        "AWS_ENDPOINT_URL": aws.endpoint_url,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-    }
+    # The AWS settings the guide exports for the local AWS, with this test's address.
+    exports = block(guide, "test_from_ecspresso_one_service", "local-aws").text
+    assert exports.startswith("export ") and "\n" not in exports
+    account = dict(pair.split("=", 1) for pair in exports.removeprefix("export ").split())
+    assert account["AWS_ENDPOINT_URL"] == "http://127.0.0.1:4566"
+    account["AWS_ENDPOINT_URL"] = aws.endpoint_url
 
     output = shell(
         block(guide, "test_from_ecspresso_one_service", "deploy").text, web, aws, env=account
@@ -240,12 +236,14 @@ def test_from_ecspresso_one_service(aws, tmp_path):
     assert_shows(block(guide, "test_from_ecspresso_one_service", "deploy-output"), output)
     assert services(aws, "prod")["web"]["taskDefinition"].endswith("task-definition/web:1")
 
-    # The second release, web:2, deployed with the engine to save a playbook run.
-    (web / "next.env").write_text("IMAGE_TAG=1.4.3\n")
-    target, settings, _warnings = resolve_target(
-        {"config": str(web / "ecspresso.yml"), "envfile": [str(web / "next.env")]}
+    shell(
+        block(guide, "test_from_ecspresso_one_service", "second-release").text,
+        web,
+        aws,
+        env=account,
     )
-    deploy(AwsSession(**aws.options), target, DeployOptions(timeout=60), Progress())
+    assert services(aws, "prod")["web"]["taskDefinition"].endswith("task-definition/web:2")
+    assert (web / "prod.env").read_text() == "IMAGE_TAG=1.4.2\n"
     (web / "web-ops.yml").write_text(
         block(guide, "test_from_ecspresso_one_service", "operations").text
     )
