@@ -27,7 +27,6 @@ from tests.integration.test_example import (
     assert_settled,
     register_scalable_target,
     services,
-    set_image_tag,
 )
 from tests.localaws.seed import apply_seed, load_seed
 
@@ -288,17 +287,19 @@ def test_many_services_in_pairs_one_fails_and_a_rerun_converges(clone, aws):
     scaling = register_scalable_target(aws, "prod", "api-gateway")
 
     # auth-service and api-gateway get versions whose tasks cannot start.
-    aws.server.faults.set(
-        {
-            "failing_tasks": [
-                {"image": f"{REGISTRY}/auth-service:9.9.9"},
-                {"image": f"{REGISTRY}/api-gateway:9.9.9"},
-            ]
-        }
-    )
-    set_image_tag(example, "auth-service.prod", "9.9.9")
-    set_image_tag(example, "api-gateway.prod", "9.9.9")
-    set_image_tag(example, "payment-service.prod", "0.9.3")
+    local = "http://127.0.0.1:4566"
+    shell(block(many, name, "faults").text.replace(local, aws.endpoint_url), example, aws)
+    assert [fault["image"] for fault in aws.server.faults.as_dict()["failing_tasks"]] == [
+        f"{REGISTRY}/auth-service:9.9.9",
+        f"{REGISTRY}/api-gateway:9.9.9",
+    ]
+    host_vars = example / "inventory" / "host_vars"
+    for host, tag in [
+        ("auth-service", "9.9.9"),
+        ("api-gateway", "9.9.9"),
+        ("payment-service", "0.9.3"),
+    ]:
+        assert f'image_tag: "{tag}"' in (host_vars / f"{host}.prod.yml").read_text()
     output = shell(block(many, name, "deploy").text, example, aws, check=False)
     assert_shows(block(many, name, "deploy-output"), output)
     assert_shows(block(trouble, name, "rolled-back-output"), output)
@@ -333,9 +334,8 @@ def test_many_services_in_pairs_one_fails_and_a_rerun_converges(clone, aws):
     assert services(aws, "prod")["api-gateway"]["taskDefinition"].endswith("prod-api-gateway:1")
 
     # Fixed versions, deployed for the failed services only; then nothing is left to do.
-    aws.server.faults.clear()
-    set_image_tag(example, "auth-service.prod", "1.7.3")
-    set_image_tag(example, "api-gateway.prod", "3.0.5")
+    shell(block(many, name, "fix").text.replace(local, aws.endpoint_url), example, aws)
+    assert not aws.server.faults.as_dict()["failing_tasks"]
     fixed = block(trouble, name, "fixed").text
     assert block(many, name, "rerun").text == fixed
     output = shell(fixed, example, aws)
