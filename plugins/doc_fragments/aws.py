@@ -46,8 +46,8 @@ options:
   endpoint_url:
     description:
       - The URL to send every AWS call to, of every AWS service, instead of the AWS
-        endpoints; such as V(http://127.0.0.1:4566), the local AWS that C(make demo) starts
-        in the collection's repository.
+        endpoints, such as V(http://127.0.0.1:4566) for a local AWS (the collection's
+        repository has one, started by C(make demo), for its tests and examples).
       - Falls back to the E(AWS_URL) or E(AWS_ENDPOINT_URL) environment variable.
     type: str
     aliases: [aws_endpoint_url]

@@ -82,9 +82,9 @@ options:
         mapping, as JSON or YAML text (such as what the
         P(ansible.builtin.template#lookup) lookup returns), or as the path of a JSON, YAML
         or Jsonnet file.
-      - A file is rendered as ecspresso renders it (Jsonnet evaluated first, then its
-        C({{ must_env `TAG` }}), C({{ tfstate `...` }}), C({{ ssm `/path` }}), ...
-        templates applied). A mapping or text is used as it is.
+      - A file is rendered as ecspresso renders it, Jsonnet evaluated first, then its
+        templates applied (the C(must_env), C(env), C(tfstate), C(ssm), ... functions). A
+        mapping or text is used as it is.
       - Both the plain shape and the shape C(aws ecs describe-task-definition) prints
         (under C(taskDefinition), read-only fields included) are accepted.
       - A relative path starts from the folder of the O(config) file when O(config) is
@@ -151,7 +151,8 @@ options:
     description:
       - How long to wait, as a duration such as V(10m), V(90s) or V(1h30m), or a number of
         seconds such as V(600).
-      - Defaults to C(timeout) in O(config), then to 10 minutes.
+      - Defaults to C(timeout) in O(config) (where, as in ecspresso, a duration needs its
+        unit), then to 10 minutes.
       - Waiting for a deployment already in progress counts toward it. A rollback done by
         O(rollback_on_failure) gets the whole time again.
     type: str
@@ -202,9 +203,9 @@ options:
     default: false
   auto_scaling_min:
     description:
-      - The minimum capacity of the service's scalable target, set when
-        O(resume_auto_scaling) would resume it (after the new deployment has completed),
-        whether O(resume_auto_scaling) is set or not.
+      - The minimum capacity of the service's scalable target, set once the new
+        deployment has completed (at the moment O(resume_auto_scaling) resumes scaling),
+        with or without O(resume_auto_scaling).
       - Refused when above O(auto_scaling_max), or above the target's maximum when
         O(auto_scaling_max) is not given.
     type: int
