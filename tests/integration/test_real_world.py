@@ -103,6 +103,29 @@ def filled(path, fills):
     return text
 
 
+def create_log_groups(aws, task_definition):
+    """Create the awslogs groups the task definition writes to, in their regions, as the
+    account the definition was written for has them: without them ECS fails every task."""
+    import boto3
+
+    definition = task_definition.get("taskDefinition", task_definition)
+    for container in definition.get("containerDefinitions") or []:
+        configuration = container.get("logConfiguration") or {}
+        options = configuration.get("options") or {}
+        group = options.get("awslogs-group")
+        if configuration.get("logDriver") != "awslogs" or not group:
+            continue
+        logs = boto3.client(
+            "logs",
+            region_name=options.get("awslogs-region") or aws.region,
+            endpoint_url=aws.endpoint_url,
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        if not logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]:
+            logs.create_log_group(logGroupName=group)
+
+
 def service_for(task_definition, subnets):
     """A minimal service definition that fits the task definition's launch type and network."""
     definition = task_definition.get("taskDefinition", task_definition)
@@ -127,6 +150,7 @@ def deploy_text(aws, text, subnets, name):
             "definition_sources": {"task_definition": name},
         }
     )
+    create_log_groups(aws, target.task_definition)
     session = AwsSession(**aws.options)
     return deploy(session, target, DeployOptions(timeout=60), Progress())
 
@@ -219,6 +243,7 @@ def test_ecspresso_templates_render_deploy_and_then_stay_unchanged(
         target, _settings, _warnings = resolve_target(
             {**options, "service_definition": service}, session=session
         )
+        create_log_groups(aws, target.task_definition)
         return deploy(session, target, DeployOptions(timeout=60), Progress()), target
 
     first, target = deploy_once()
@@ -388,6 +413,7 @@ def service_options(aws, tmp_path, shared_fixtures, name, task_definition):
 def deploy_options(aws, options):
     session = AwsSession(**aws.options)
     target, _settings, warnings = resolve_target(options, session=session)
+    create_log_groups(aws, target.task_definition)
     return deploy(session, target, DeployOptions(timeout=60), Progress()), warnings
 
 

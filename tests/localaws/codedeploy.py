@@ -62,6 +62,7 @@ from .rollouts import (
 )
 from .services import find_by_arn
 from .settings import Settings
+from .task_logs import log_group_fault
 
 CODEDEPLOY_TARGET_PREFIX = "CodeDeploy_20141006."
 JSON_CONTENT_TYPE = "application/x-amz-json-1.1"
@@ -191,8 +192,9 @@ class BlueGreen:
         """How the task set's tasks fail, and at what pace they start and stop."""
 
         def fate(task_definition: str) -> Any:
-            return faults.task_fault(
-                task_definition, container_definitions(self.backend, task_definition)
+            containers = container_definitions(self.backend, task_definition)
+            return faults.task_fault(task_definition, containers) or log_group_fault(
+                self.backend.account_id, self.backend.region_name, containers
             )
 
         return Conditions(fate=fate, seconds_for=lambda task_definition: task_set.seconds)

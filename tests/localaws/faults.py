@@ -54,11 +54,13 @@ MATCH_KEYS = ("task_definition", "image")
 
 @dataclass(frozen=True)
 class TaskFault:
-    """How a task fails: ``mode``, and the container (name, image) that fails."""
+    """How a task fails: ``mode``, and the container (name, image) that fails; ``reason``,
+    when set, is the task's stoppedReason (else one that fits the mode)."""
 
     mode: str
     container: str
     image: str
+    reason: str = ""
 
 
 def _rule_matches(rule: dict[str, Any], arn: str, containers: list[dict[str, Any]]) -> bool:

@@ -47,6 +47,7 @@ from moto.ecs.models import Service
 from .ecs_api import EcsCall, Hooks, epoch
 from .faults import EXIT, FAIL_TO_START, TaskFault
 from .services import DEPLOYMENT_FIELDS, fields, find, find_by_arn
+from .task_logs import log_group_fault
 
 ROLLOUT_ATTR = "_localaws_rollout"
 MAX_EVENTS = 100
@@ -113,6 +114,8 @@ def scheduler_reason(deployment_id: str) -> str:
 
 def failure_reason(fault: TaskFault) -> str:
     """The stoppedReason of a task that fails as ``fault`` says."""
+    if fault.reason:
+        return fault.reason
     if fault.mode == FAIL_TO_START:
         return (
             "CannotPullContainerError: pull image manifest has been retried 5 time(s): "
@@ -726,7 +729,9 @@ def conditions(call: EcsCall, service: Service) -> Conditions:
 
     def fate(task_definition: str) -> TaskFault | None:
         containers = container_definitions(call, task_definition)
-        return call.faults.task_fault(task_definition, containers)
+        return call.faults.task_fault(task_definition, containers) or log_group_fault(
+            call.account_id, call.region, containers
+        )
 
     def seconds_for(task_definition: str) -> float:
         containers = container_definitions(call, task_definition)

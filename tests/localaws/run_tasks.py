@@ -62,7 +62,7 @@ from .rollouts import (
     failure_reason,
 )
 from .task_definitions import DESCRIPTION_ATTR
-from .task_logs import LOG_GROUP_MISSING, StreamWriter, add_writers, awslogs_of, group_exists
+from .task_logs import StreamWriter, add_writers, awslogs_of, log_group_fault
 
 RUN_TASKS_ATTR = "_localaws_run_tasks"
 CLIENT_TOKENS_ATTR = "_localaws_client_tokens"
@@ -411,13 +411,10 @@ def task_tags(call: EcsCall, cluster: Cluster, task_definition: TaskDefinition) 
 def startup_failure(call: EcsCall, definition: dict[str, Any]) -> str | None:
     """ECS's reason why every task of this definition fails to start, if one does: a log group
     that does not exist and is not to be created."""
-    for container in definition.get("containerDefinitions", []):
-        awslogs = awslogs_of(container, call.region)
-        if awslogs is None or awslogs.create_group:
-            continue
-        if not group_exists(call.account_id, awslogs.region, awslogs.group):
-            return LOG_GROUP_MISSING
-    return None
+    fault = log_group_fault(
+        call.account_id, call.region, definition.get("containerDefinitions", [])
+    )
+    return fault.reason if fault else None
 
 
 # Planning a task's life

@@ -32,6 +32,7 @@ from moto.logs.models import LogsBackend, logs_backends
 
 from .calls import credential_scope
 from .ecs_api import account_id_for
+from .faults import FAIL_TO_START, TaskFault
 
 WRITERS_ATTR = "_localaws_stream_writers"
 LOG_GROUP_MISSING = (
@@ -132,6 +133,30 @@ def group_exists(account_id: str, region: str, group: str) -> bool:
     """Whether a log group exists."""
     backend = logs_backend(account_id, region)
     return backend is not None and group in backend.groups
+
+
+def log_group_fault(
+    account_id: str, region: str, containers: Iterable[Mapping[str, Any]]
+) -> TaskFault | None:
+    """How a task of these containers fails because a container's awslogs group does not
+    exist and is not to be created; None when every group is there.
+
+    Moto gap: moto starts a service's tasks whatever their log configuration says. ECS fails
+    each such task before it starts, with :data:`LOG_GROUP_MISSING`, so the deployment
+    never completes (and a circuit breaker trips) until the group exists.
+    """
+    for container in containers:
+        awslogs = awslogs_of(container, region)
+        if awslogs is None or awslogs.create_group:
+            continue
+        if not group_exists(account_id, awslogs.region, awslogs.group):
+            return TaskFault(
+                FAIL_TO_START,
+                str(container.get("name", "")),
+                str(container.get("image", "")),
+                LOG_GROUP_MISSING,
+            )
+    return None
 
 
 def flush(backend: LogsBackend, now: float) -> None:

@@ -15,6 +15,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from tests.localaws.faults import NO_FAULTS
+from tests.localaws.task_logs import LOG_GROUP_MISSING
 from tests.localaws.testkit import (
     CLUSTER,
     ROLLOUT_SECONDS,
@@ -570,3 +571,49 @@ def test_reset_clears_faults(local_aws):
     local_aws.faults.set(FAULTS)
     control(local_aws, "reset", {})
     assert local_aws.faults.as_dict() == EMPTY
+
+
+def test_service_tasks_fail_to_start_without_their_log_group(local_aws, ecs, network):
+    # ECS fails a task whose awslogs group does not exist (and is not to be created) before
+    # it starts, as it fails a run task; the deployment never completes.
+    local_aws.rollout_seconds = 0
+    register_fargate(ecs)
+    old_id = create_web_service(ecs, network)["deployments"][0]["id"]
+    logging = {
+        "logDriver": "awslogs",
+        "options": {"awslogs-group": "/ecs/web", "awslogs-region": "us-east-1"},
+    }
+    ecs.register_task_definition(
+        family="web",
+        networkMode="awsvpc",
+        requiresCompatibilities=["FARGATE"],
+        cpu="256",
+        memory="512",
+        containerDefinitions=[{"name": "app", "image": "nginx:2", "logConfiguration": logging}],
+    )
+    local_aws.rollout_seconds = ROLLOUT_SECONDS
+    new_id = ecs.update_service(
+        cluster=CLUSTER,
+        service="web",
+        taskDefinition="web:2",
+        deploymentConfiguration=breaker(True, False),
+    )["service"]["deployments"][0]["id"]
+
+    failed = wait_for(
+        lambda: deployment(s := describe(ecs), new_id)["rolloutState"] == "FAILED" and s
+    )
+
+    tasks = describe_tasks(ecs, sorted(started_by(ecs, new_id)))
+    stopped = [task for task in tasks if task["lastStatus"] == "STOPPED"]
+    assert len(stopped) >= 3
+    assert {task["stoppedReason"] for task in stopped} == {LOG_GROUP_MISSING}
+    assert not [task for task in tasks if task["lastStatus"] == "RUNNING"]
+    assert deployment(failed, old_id)["runningCount"] == 2
+
+    # Once the group exists, the same task definition rolls out.
+    client(local_aws, "logs").create_log_group(logGroupName="/ecs/web")
+    ecs.update_service(
+        cluster=CLUSTER, service="web", taskDefinition="web:2", forceNewDeployment=True
+    )
+    service = wait_for(lambda: settled(ecs))
+    assert service["taskDefinition"].endswith("task-definition/web:2")
