@@ -111,12 +111,45 @@ def appspec(task_definition_arn, service, hooks=None, source="service definition
     return spec
 
 
+def _deploys(group, cluster, service):
+    """Whether a deployment group's ``ecsServices`` include ``service`` of ``cluster`` (a
+    name or an ARN)."""
+    cluster_name = cluster.rsplit("/", 1)[-1]
+    return any(
+        (target.get("serviceName"), str(target.get("clusterName", "")).rsplit("/", 1)[-1])
+        == (service, cluster_name)
+        for target in group.get("ecsServices", [])
+    )
+
+
 def deployment_group(session, cluster, service, options):
-    """``(application, deployment group)``: the options', else the ECS deployment group
-    that deploys ``service`` of ``cluster``, found by listing them."""
-    if options.application and options.deployment_group:
-        return options.application, options.deployment_group
+    """``(application, deployment group)``: the options' (which must deploy ``service`` of
+    ``cluster``: a deployment of another group would replace another service's tasks),
+    else the ECS deployment group that deploys it, found by listing them."""
     client = session.client("codedeploy")
+    if options.application and options.deployment_group:
+        group = call(
+            f"describe deployment group {options.deployment_group} of {options.application}",
+            client.get_deployment_group,
+            applicationName=options.application,
+            deploymentGroupName=options.deployment_group,
+        ).get("deploymentGroupInfo", {})
+        if _deploys(group, cluster, service):
+            return options.application, options.deployment_group
+        deployed = ", ".join(
+            f"{target.get('serviceName')} of cluster {target.get('clusterName')}"
+            for target in group.get("ecsServices", [])
+        )
+        raise DefinitionError(
+            "module options",
+            f"field codedeploy_deployment_group: CodeDeploy deployment group "
+            f"{options.deployment_group} of "
+            f"{options.application} deploys {deployed or 'no ECS service'}, not service "
+            f"{service} of cluster {cluster}",
+            "name the deployment group that deploys this service (codedeploy_deployment_group;"
+            " codedeploy: deployment_group_name in the config), or leave it out to find it",
+            field="codedeploy_deployment_group",
+        )
     if options.application:
         applications = [options.application]
     else:
@@ -149,12 +182,8 @@ def deployment_group(session, cluster, service, options):
                     applicationName=name,
                     deploymentGroupName=group_name,
                 ).get("deploymentGroupInfo", {})
-                for target in group.get("ecsServices", []):
-                    if (target.get("serviceName"), target.get("clusterName")) == (
-                        service,
-                        cluster,
-                    ):
-                        return name, group_name
+                if _deploys(group, cluster, service):
+                    return name, group_name
     raise DefinitionError(
         "module options",
         f"no CodeDeploy deployment group deploys service {service} of cluster {cluster}",

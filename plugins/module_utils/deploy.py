@@ -132,6 +132,16 @@ def deploy(session, target, options, progress, check_mode=False):
         )
     exists = live is not None and live.get("status") == "ACTIVE"
     blue_green = codedeploy.is_code_deploy(live if exists else target.service_definition)
+    if blue_green and not (
+        target.service_definition.get("loadBalancers") or (live or {}).get("loadBalancers")
+    ):
+        raise DefinitionError(
+            target.sources.get("service_definition") or "service definition",
+            "field loadBalancers: a CODE_DEPLOY service needs a load balancer: CodeDeploy "
+            "shifts its traffic from one target group to the other",
+            "add the load balancer with the target group, container name and port",
+            field="loadBalancers",
+        )
     if exists and in_progress(live):
         live = _deployment_in_progress(ecs, target, options, live, deadline, progress, check_mode)
         if check_mode:
@@ -143,12 +153,26 @@ def deploy(session, target, options, progress, check_mode=False):
     # What serves before the deploy: where rollback_on_failure goes back to.
     serving = serving_task_definition(live) if exists else None
     task_definition_arn = None
+    # A blue/green deploy's AppSpec and deployment group, checked before anything is
+    # registered: a mistake there must not leave a revision behind.
+    codedeploy_target = {}
+
+    def check_codedeploy():
+        if blue_green and exists and not codedeploy_target:
+            codedeploy_target.update(_codedeploy_target(session, target, options, live))
+
     try:
         if options.skip_task_definition:
             task_definition_arn = _running_task_definition(target, live if exists else None)
         else:
             task_definition_arn = ensure_task_definition(
-                ecs, target, live if exists else None, progress, check_mode, result
+                ecs,
+                target,
+                live if exists else None,
+                progress,
+                check_mode,
+                result,
+                before_register=check_codedeploy,
             )
         if blue_green:
             rollout = None
@@ -163,6 +187,8 @@ def deploy(session, target, options, progress, check_mode=False):
                 progress,
                 check_mode,
                 result,
+                check_codedeploy,
+                codedeploy_target,
             )
         elif exists:
             rollout = _update_service(
@@ -334,11 +360,39 @@ def deregister_task_definition(ecs, arn, progress, service):
     progress.emit(service, f"deregistered {short_arn(arn)}")
 
 
+def _codedeploy_target(session, target, options, live):
+    """What a CodeDeploy deployment of the service needs, checked by reading only: an AppSpec
+    can be built from the definitions, and the deployment group (given, or found) deploys
+    this service. Returns ``{"application": ..., "group": ...}``."""
+    codedeploy.appspec(
+        "(the new revision)",
+        {**live, **target.service_definition},
+        options.codedeploy.hooks,
+        target.sources.get("service_definition") or "service definition",
+    )
+    application, group = codedeploy.deployment_group(
+        session, target.cluster, target.service, options.codedeploy
+    )
+    return {"application": application, "group": group}
+
+
 def _deploy_blue_green(
-    session, ecs, target, options, live, task_definition_arn, deadline, progress, check_mode, result
+    session,
+    ecs,
+    target,
+    options,
+    live,
+    task_definition_arn,
+    deadline,
+    progress,
+    check_mode,
+    result,
+    check_codedeploy,
+    codedeploy_target,
 ):
     """Deploy a CODE_DEPLOY service: its updatable fields through UpdateService, a new task
-    definition through a CodeDeploy deployment. Returns the service."""
+    definition through a CodeDeploy deployment (to the deployment group that
+    ``check_codedeploy`` puts into ``codedeploy_target``). Returns the service."""
     if live is None:
         rollout = _create_service(
             ecs, target, options, task_definition_arn, progress, check_mode, result
@@ -374,6 +428,8 @@ def _deploy_blue_green(
         target.sources.get("service_definition") or "service definition",
     )
     result["appspec"] = spec
+    if switching:
+        check_codedeploy()
     if check_mode:
         if changes:
             progress.emit(
@@ -402,11 +458,14 @@ def _deploy_blue_green(
         )
         progress.emit(target.service, f"updated service {target.service}: {_names(changes)}")
     if switching:
-        application, group = codedeploy.deployment_group(
-            session, target.cluster, target.service, options.codedeploy
-        )
         deployment_id = codedeploy.create_deployment(
-            session, application, group, spec, options.codedeploy, target.service, progress
+            session,
+            codedeploy_target["application"],
+            codedeploy_target["group"],
+            spec,
+            options.codedeploy,
+            target.service,
+            progress,
         )
         result["codedeploy_deployment_id"] = deployment_id
         if options.wait:
@@ -442,11 +501,13 @@ def _running_task_definition(target, live):
     return live["taskDefinition"]
 
 
-def ensure_task_definition(ecs, target, live, progress, check_mode, result):
+def ensure_task_definition(ecs, target, live, progress, check_mode, result, before_register=None):
     """Return the ARN of a revision equal to the desired one, registering one if needed.
 
     A registration sets ``changed`` and adds a diff entry to ``result``; in check mode
     nothing is registered and the ARN returned ends with ``(new revision)``.
+    ``before_register``, when given, is called before a revision is registered (in check
+    mode too): what else the deploy needs is checked then, while nothing has changed.
     """
     desired = definitions.normalize_task_definition(target.task_definition)
     family = target.task_definition["family"]
@@ -462,6 +523,8 @@ def ensure_task_definition(ecs, target, live, progress, check_mode, result):
     if latest and definitions.normalize_task_definition(latest) == desired:
         return latest["taskDefinitionArn"]
     current = running or latest
+    if before_register is not None:
+        before_register()
 
     result["changed"] = True
     result["diff"].append(

@@ -179,6 +179,58 @@ def test_a_service_no_deployment_group_deploys_is_a_clear_error(aws, blue_green)
     )
 
 
+def other_service_group(aws):
+    """A deployment group of the same application that deploys another service."""
+    aws.client("codedeploy").create_deployment_group(
+        applicationName=APPLICATION,
+        deploymentGroupName="OtherServiceGroup",
+        serviceRoleArn="arn:aws:iam::123456789012:role/codedeploy",
+        deploymentStyle={
+            "deploymentType": "BLUE_GREEN",
+            "deploymentOption": "WITH_TRAFFIC_CONTROL",
+        },
+        ecsServices=[{"serviceName": "web", "clusterName": "other-apps"}],
+    )
+    return CodeDeployOptions(application=APPLICATION, deployment_group="OtherServiceGroup")
+
+
+def test_a_deployment_group_of_another_service_is_refused_before_any_change(aws, blue_green):
+    service, first = blue_green
+    wrong = other_service_group(aws)
+    aws.server.reset_calls()
+
+    with pytest.raises(DefinitionError) as caught:
+        run(aws, task_definition=image(2), service_definition=service, codedeploy=wrong)
+    with pytest.raises(DefinitionError) as in_rollback:
+        roll_back(aws, codedeploy_options=wrong)
+
+    message = (
+        "module options: field codedeploy_deployment_group: CodeDeploy deployment group "
+        "OtherServiceGroup of EcsApplication deploys web of cluster other-apps, not service "
+        "web of cluster apps"
+    )
+    assert str(caught.value).startswith(message)
+    assert str(in_rollback.value).startswith(message)
+    assert aws.mutating_calls() == {}
+    assert describe(aws)["taskDefinition"] == first["task_definition_arn"]
+
+
+def test_a_blue_green_service_without_a_load_balancer_fails_before_registering(aws, cluster):
+    service = service_definition_default()
+    service.pop("deploymentConfiguration")
+    service["deploymentController"] = {"type": "CODE_DEPLOY"}
+    aws.server.reset_calls()
+
+    with pytest.raises(DefinitionError) as caught:
+        run(aws, service_definition=service)
+
+    assert str(caught.value).startswith(
+        "service definition (given inline): field loadBalancers: a CODE_DEPLOY service needs a "
+        "load balancer"
+    )
+    assert aws.mutating_calls() == {}
+
+
 def test_info_returns_the_appspec_a_deploy_would_send(aws, blue_green):
     service, first = blue_green
     aws.server.reset_calls()
