@@ -61,6 +61,30 @@ def scalable_target(client, cluster, service):
     return found[0] if found else None
 
 
+def check_bounds(session, cluster, service, options):
+    """Before anything changes: refuse a minimum or a maximum that, with the other bound the
+    scalable target has, would leave the minimum above the maximum."""
+    if (options.minimum is None) == (options.maximum is None):
+        return  # both given (checked together) or neither
+    client = session.client("application-autoscaling")
+    target = scalable_target(client, cluster, service)
+    if target is None:
+        return
+    low = target.get("MinCapacity") if options.minimum is None else options.minimum
+    high = target.get("MaxCapacity") if options.maximum is None else options.maximum
+    _check_order(low, high, service)
+
+
+def _check_order(low, high, service):
+    if low is not None and high is not None and low > high:
+        raise DefinitionError(
+            "module options",
+            f"auto scaling minimum {low} would be above the maximum {high} of service {service}",
+            "give auto_scaling_min and auto_scaling_max together",
+            field="auto_scaling_min",
+        )
+
+
 def suspend(session, cluster, service, options, progress, check_mode, result):
     """Before the update: suspend scaling when asked."""
     if options.suspend:
@@ -99,15 +123,11 @@ def _apply(session, cluster, service, changes, progress, check_mode, result):
     for key in ("MinCapacity", "MaxCapacity"):
         if key in changes and target.get(key) != changes[key]:
             request[key] = changes[key]
-    low = request.get("MinCapacity", target.get("MinCapacity"))
-    high = request.get("MaxCapacity", target.get("MaxCapacity"))
-    if low is not None and high is not None and low > high:
-        raise DefinitionError(
-            "module options",
-            f"auto scaling minimum {low} would be above the maximum {high} of service {service}",
-            "give auto_scaling_min and auto_scaling_max together",
-            field="auto_scaling_min",
-        )
+    _check_order(
+        request.get("MinCapacity", target.get("MinCapacity")),
+        request.get("MaxCapacity", target.get("MaxCapacity")),
+        service,
+    )
     if not request:
         return
     result["changed"] = True

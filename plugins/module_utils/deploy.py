@@ -150,6 +150,9 @@ def deploy(session, target, options, progress, check_mode=False):
                 "for it to end before deploying"
             )
 
+    if exists:
+        autoscaling.check_bounds(session, target.cluster, target.service, options.auto_scaling)
+
     # What serves before the deploy: where rollback_on_failure goes back to.
     serving = serving_task_definition(live) if exists else None
     task_definition_arn = None
@@ -238,6 +241,15 @@ def deploy(session, target, options, progress, check_mode=False):
         # Whatever failed after a change, the result says what was changed.
         exc.details.setdefault("changed", result["changed"] and not check_mode)
         exc.details.setdefault("task_definition_arn", task_definition_arn)
+        suspended = (result.get("auto_scaling") or {}).get("SuspendedState") or {}
+        if not check_mode and any(suspended.values()) and "Auto scaling was" not in exc.message:
+            _add(
+                exc,
+                "Auto scaling was suspended before the failure and is still suspended: "
+                "resume it with resume_auto_scaling (with skip_task_definition, a run does "
+                "only that)",
+            )
+            exc.args = (exc.message,)
         raise
     result["task_definition_arn"] = task_definition_arn
     result["service"] = summarize_service(service)

@@ -10,10 +10,11 @@ from ansible_collections.ecsops.ecspresso.plugins.module_utils.autoscaling impor
     AutoScalingOptions,
 )
 from ansible_collections.ecsops.ecspresso.plugins.module_utils.errors import (
+    AwsCallError,
     DefinitionError,
     RolloutError,
 )
-from tests.integration.web_service import TASK_DEFINITION, run
+from tests.integration.web_service import TASK_DEFINITION, run, service_definition_default
 
 SUSPENDED = {
     "DynamicScalingInSuspended": True,
@@ -127,3 +128,39 @@ def test_a_minimum_above_the_maximum_is_refused_before_anything_changes():
     with pytest.raises(DefinitionError) as caught:
         AutoScalingOptions(minimum=5, maximum=2)
     assert "auto_scaling_min 5 is above auto_scaling_max 2" in str(caught.value)
+
+
+def test_a_minimum_above_the_target_s_maximum_is_refused_before_registering(aws, scaled):
+    aws.server.reset_calls()
+
+    with pytest.raises(DefinitionError) as caught:
+        run(
+            aws,
+            task_definition=image(2),
+            auto_scaling=AutoScalingOptions(suspend=True, resume=True, minimum=10),
+        )
+
+    assert "auto scaling minimum 10 would be above the maximum 4 of service web" in str(
+        caught.value
+    )
+    assert aws.mutating_calls() == {}
+    assert not any((scalable_target(aws).get("SuspendedState") or {}).values())
+
+
+def test_a_failed_update_after_suspending_says_scaling_is_still_suspended(aws, scaled):
+    # ECS refuses the update (no subnets) after scaling was suspended for it.
+    service = service_definition_default()
+    service["networkConfiguration"]["awsvpcConfiguration"]["subnets"] = []
+
+    with pytest.raises(AwsCallError) as caught:
+        run(
+            aws,
+            task_definition=image(2),
+            service_definition=service,
+            auto_scaling=AutoScalingOptions(suspend=True, resume=True),
+        )
+
+    assert "Auto scaling was suspended before the failure and is still suspended" in str(
+        caught.value
+    )
+    assert scalable_target(aws)["SuspendedState"] == SUSPENDED
