@@ -189,7 +189,15 @@ _TYPE_NAMES = {
 
 
 def _type_names(text):
-    names = [_TYPE_NAMES.get(name, name) for name in re.findall(r"<class '(?:\w+\.)*(\w+)'>", text)]
+    # Values templated by Ansible are its tagged subclasses (_AnsibleTaggedStr, ...): named
+    # by the type they stand for.
+    names = [
+        _TYPE_NAMES.get(name, name)
+        for name in (
+            re.sub(r"^_AnsibleTagged(\w+)$", lambda m: m.group(1).lower(), found)
+            for found in re.findall(r"<class '(?:\w+\.)*(\w+)'>", text)
+        )
+    ]
     return " or ".join(dict.fromkeys(names))
 
 

@@ -79,7 +79,7 @@ def load_config(path, templates=None):
     Its templates are rendered with ``env``, ``must_env`` and ``json_escape`` from
     ``templates`` (the controller's environment when None). Paths in it stay relative to
     the file's folder, kept as ``base_dir``; ``timeout`` becomes seconds; the keys are
-    checked, ``required_version`` against this collection's version.
+    checked, ``required_version`` as ecspresso's.
     """
     templates = templates or Templates()
     config = definitions.parse_text(templates.render_file(path), path)
@@ -337,6 +337,7 @@ def _service_settings(options, config, origin, identity, required=True):
         )
     cluster = options.get("cluster") or config.get("cluster") or identity.get("cluster")
     timeout = options.get("timeout")
+    timeout_source = "module options"
     if timeout is not None and str(timeout).strip() != "":
         # A module option may be plain seconds; only the config file refuses bare numbers.
         text = str(timeout).strip()
@@ -346,13 +347,20 @@ def _service_settings(options, config, origin, identity, required=True):
             raise DefinitionError(
                 "module options",
                 f"field timeout: {timeout!r} is negative",
-                'give a duration of zero or more, such as "10m"',
+                'give a duration such as "10m"',
                 field="timeout",
             )
         else:
             timeout = parse_duration(text, "module options")
     else:
-        timeout = config.get("timeout")
+        timeout, timeout_source = config.get("timeout"), origin
+    if timeout is not None and float(timeout) == 0:
+        raise DefinitionError(
+            timeout_source,
+            "field timeout: 0 leaves a rollout no time to complete",
+            'give a duration such as "10m"; not to wait at all, set wait to false',
+            field="timeout",
+        )
     settings = {
         "region": options.get("region") or config.get("region"),
         "timeout": float(DEFAULT_TIMEOUT_SECONDS if timeout is None else timeout),

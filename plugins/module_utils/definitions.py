@@ -166,9 +166,11 @@ def load_definition(value, kind, base_dir=None, source=None, read=None):
     if not isinstance(value, str) or not value.strip():
         raise DefinitionError(
             source or kind,
-            f"expected a mapping, a file path or JSON/YAML text, got {type(value).__name__}",
+            f"expected a mapping, a file path or JSON/YAML text, got {_type_name(value)}",
         )
-    if "\n" in value.strip() or value.lstrip().startswith(("{", "[")):
+    # Text rather than a path: several lines, a JSON object or list, or a one-line YAML
+    # mapping (a ": " no file name has).
+    if "\n" in value.strip() or value.lstrip().startswith(("{", "[")) or ": " in value:
         parsed = parse_text(value, source or f"{kind} (given as text)")
         source = source or f"{kind} (given as text)"
     else:
@@ -188,7 +190,13 @@ def load_definition(value, kind, base_dir=None, source=None, read=None):
 def _type_name(value):
     if value is None:
         return "nothing (empty document)"
-    return {list: "a list", str: "a string"}.get(type(value), type(value).__name__)
+    for kind, name in ((bool, "a boolean"), (int, "an integer"), (float, "a number")):
+        if isinstance(value, kind):
+            return name
+    for kind, name in ((list, "a list"), (str, "a string"), (dict, "a mapping")):
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__
 
 
 # --- preparing what is sent -----------------------------------------------------

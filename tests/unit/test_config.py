@@ -105,9 +105,9 @@ def test_relative_paths_start_from_the_base_folder(tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize(
-    ("given", "seconds"), [("0", 0.0), ("0s", 0.0), ("1.5", 1.5), ("90", 90.0), ("2m", 120.0)]
+    ("given", "seconds"), [("0.5", 0.5), ("1.5", 1.5), ("90", 90.0), ("2m", 120.0)]
 )
-def test_module_timeouts_in_seconds_or_durations_zero_included(given, seconds):
+def test_module_timeouts_in_seconds_or_durations(given, seconds):
     _cluster, _service, settings, _warnings = config.resolve_service(
         {"service": "web", "timeout": given}
     )
@@ -257,3 +257,19 @@ def test_an_overrides_file_is_rendered_as_the_definitions_are(tmp_path):
         config.resolve_run(dict(options, envfile=[]), base_dir=str(tmp_path))
     assert str(caught.value).startswith(f"{runs / 'fix.overrides.json'}:")
     assert "BATCH" in str(caught.value)
+
+
+@pytest.mark.parametrize(("option", "config_timeout"), [("0", None), ("0s", None), (None, "0s")])
+def test_a_timeout_of_zero_is_refused(tmp_path, option, config_timeout):
+    path = write_config(tmp_path, f"timeout: {config_timeout}\n" if config_timeout else "")
+    options = {"config": path}
+    if option is not None:
+        options["timeout"] = option
+
+    with pytest.raises(DefinitionError) as caught:
+        config.resolve_target(options)
+
+    source = "module options" if option is not None else path
+    assert str(caught.value).startswith(
+        f"{source}: field timeout: 0 leaves a rollout no time to complete"
+    )

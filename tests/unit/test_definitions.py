@@ -324,3 +324,33 @@ def test_unified_diff_shows_the_changed_line():
     text = definitions.unified_diff(before, after, "task definition web")
     assert '-      "image": "app:1",' in text and '+      "image": "app:2",' in text
     assert json.loads(definitions.render(after))["containerDefinitions"][0]["image"] == "app:2"
+
+
+def test_values_templated_by_ansible_are_named_by_their_type():
+    # Ansible hands templated values to the modules as its tagged subclasses.
+    from ansible._internal._datatag._tags import TrustedAsTemplate
+
+    cpu = TrustedAsTemplate().tag("1")
+    assert type(cpu).__name__ == "_AnsibleTaggedStr"
+    request = {"family": "x", "containerDefinitions": [{"name": "a", "image": "b", "cpu": cpu}]}
+
+    with pytest.raises(DefinitionError) as caught:
+        definitions.validate_request(request, "RegisterTaskDefinition", "td.json")
+    with pytest.raises(DefinitionError) as given:
+        definitions.load_definition(TrustedAsTemplate().tag(["a"]), "overrides")
+
+    assert "field containerDefinitions[0].cpu: expected an integer, got a string" in str(
+        caught.value
+    )
+    assert str(given.value) == (
+        "overrides: expected a mapping, a file path or JSON/YAML text, got a list"
+    )
+
+
+def test_one_line_yaml_text_is_read_as_text_not_as_a_path():
+    overrides, source = definitions.load_definition(
+        "containerOverrides: [{name: app, command: [echo, hi]}]", "overrides"
+    )
+
+    assert overrides == {"containerOverrides": [{"name": "app", "command": ["echo", "hi"]}]}
+    assert source == "overrides (given as text)"
