@@ -111,12 +111,71 @@ _MEMORY_GB = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*gb\s*$", re.IGNORECASE)
 # --- loading -----------------------------------------------------------------
 
 
+class DuplicateKey(ValueError):
+    """A key given twice in one object of a file."""
+
+    def __init__(self, key):
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_pairs(pairs):
+    """A JSON object's pairs as a dict, refusing a key given twice (the JSON parsers of
+    ECS tools keep the last one, silently)."""
+    found = {}
+    for key, value in pairs:
+        if key in found:
+            raise DuplicateKey(key)
+        found[key] = value
+    return found
+
+
+def _duplicate_key_error(source, text, key):
+    quoted = re.escape(json.dumps(key))
+    lines = [text[: m.start()].count("\n") + 1 for m in re.finditer(quoted + r"\s*:", text)]
+    where = f" (lines {', '.join(str(line) for line in lines)})" if len(lines) > 1 else ""
+    return DefinitionError(
+        source,
+        f"field {key}: given twice in one object{where}; only one of the values would be used",
+        "keep the one you mean and remove the other",
+        field=key,
+    )
+
+
+if yaml is not None:
+
+    class _UniqueKeyLoader(yaml.SafeLoader):  # pylint: disable=too-many-ancestors
+        """PyYAML's safe loader, refusing a key given twice in one mapping."""
+
+        def construct_mapping(self, node, deep=False):
+            seen = set()
+            for key_node, _value_node in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue  # << merges a mapping in; SafeLoader resolves it
+                key = self.construct_object(key_node, deep=deep)
+                try:
+                    duplicate = key in seen
+                    seen.add(key)
+                except TypeError:  # a key that is a list or a mapping
+                    continue
+                if duplicate:
+                    raise yaml.constructor.ConstructorError(
+                        "while constructing a mapping",
+                        node.start_mark,
+                        f"found the key {key!r} twice; only one of the values would be used",
+                        key_node.start_mark,
+                    )
+            return super().construct_mapping(node, deep=deep)
+
+
 def parse_text(text, source):
     """Parse JSON or YAML text into a value, naming ``source`` and the line on failure."""
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
         try:
-            return json.loads(text)
+            return json.loads(text, object_pairs_hook=_unique_pairs)
+        except DuplicateKey as exc:
+            raise _duplicate_key_error(source, text, exc.key) from None
         except json.JSONDecodeError as exc:
             lines = text.splitlines()
             shown = lines[exc.lineno - 1].strip() if exc.lineno <= len(lines) else ""
@@ -130,14 +189,13 @@ def parse_text(text, source):
     if yaml is None:
         raise DefinitionError(source, "reading YAML needs PyYAML", "install PyYAML or use JSON")
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # SafeLoader, with unique keys
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise DefinitionError(
-            source, f"invalid YAML{where}: {problem}", "fix the syntax there"
-        ) from None
+        fix = "keep one of them" if "twice" in problem else "fix the syntax there"
+        raise DefinitionError(source, f"invalid YAML{where}: {problem}", fix) from None
 
 
 def read_file(path, source=None):

@@ -354,3 +354,23 @@ def test_one_line_yaml_text_is_read_as_text_not_as_a_path():
 
     assert overrides == {"containerOverrides": [{"name": "app", "command": ["echo", "hi"]}]}
     assert source == "overrides (given as text)"
+
+
+def test_a_key_given_twice_is_refused_naming_its_lines():
+    text = '{\n  "family": "web",\n  "cpu": "256",\n  "cpu": "512"\n}'
+    with pytest.raises(DefinitionError) as in_json:
+        definitions.parse_text(text, "td.json")
+    with pytest.raises(DefinitionError) as in_yaml:
+        definitions.parse_text("cluster: dev\nservice: web\ncluster: prod\n", "ecspresso.yml")
+
+    assert str(in_json.value) == (
+        "td.json: field cpu: given twice in one object (lines 3, 4); only one of the values "
+        "would be used; keep the one you mean and remove the other"
+    )
+    assert str(in_yaml.value).startswith(
+        "ecspresso.yml: invalid YAML at line 3 column 1: found the key 'cluster' twice"
+    )
+    # The same key in two objects is no duplicate; YAML merge keys still merge.
+    assert definitions.parse_text('[{"a": 1}, {"a": 2}]', "x.json") == [{"a": 1}, {"a": 2}]
+    merged = definitions.parse_text("base: &b {a: 1}\nwith: {<<: *b, c: 2}\n", "x.yml")
+    assert merged["with"] == {"a": 1, "c": 2}
