@@ -238,7 +238,7 @@ def test_awx_job_deploys_the_limited_services_with_the_credential_it_injects(
     runner, arrivals = run_job(data, 1)
 
     assert (runner.status, runner.rc) == ("successful", 0), stdout_of(runner)
-    # --limit leaves out payment-service, and the check play on localhost.
+    # --limit leaves out payment-service and api-gateway.
     assert changed_by_host(runner) == {"auth-service.dev": 1, "user-service.dev": 1}
     deployed = services(aws)
     assert sorted(deployed) == ["auth-service", "user-service"]

@@ -162,14 +162,24 @@ def test_invalid_json_fails_naming_the_template(example, aws):
 
 
 @pytest.mark.parametrize(
-    "args", [["-e", "env=all"], ["-e", "env=auth-service", "--limit", "auth-service"]]
+    ("name", "args"),
+    [
+        ("deploy.yml", ["-e", "env=all"]),
+        ("deploy.yml", ["-e", "env=auth-service", "--limit", "auth-service"]),
+        # A mistyped env matches no host: the run must fail, not succeed doing nothing.
+        ("deploy.yml", ["-e", "env=staging", "--limit", "auth-service"]),
+        ("deploy.yml", ["--limit", "auth-service"]),
+        ("rollback.yml", ["-e", "env=stagng", "--limit", "auth-service"]),
+        ("run.yml", ["-e", "env=stagng"]),
+    ],
 )
-def test_env_must_name_an_environment(example, aws, args):
+def test_env_must_name_an_environment(example, aws, name, args):
     aws.server.reset_calls()
 
-    output, recap = playbook(example, aws, *args, check=False)
+    output, recap = playbook(example, aws, *args, check=False, name=name)
 
-    assert "Say which environment to deploy: -e env=dev or -e env=prod" in output
+    assert "Say which environment: -e env=dev or -e env=prod" in output
+    assert sum(host["failed"] for host in recap.values()) == 1, output
     assert aws.server.calls() == {}
 
 

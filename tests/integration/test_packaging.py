@@ -128,7 +128,6 @@ def test_the_example_deploys_with_the_installed_collection_and_then_changes_noth
 
     output, recap = deploy()
     assert recap == {
-        "localhost": 0,
         "auth-service.dev": 1,
         "user-service.dev": 1,
         "payment-service.dev": 1,
