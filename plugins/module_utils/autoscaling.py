@@ -130,10 +130,10 @@ def _apply(session, cluster, service, changes, progress, check_mode, result):
     )
     if not request:
         return
-    result["changed"] = True
     what = _describe(request)
-    result.setdefault("auto_scaling", {}).update(request)
     if check_mode:
+        result["changed"] = True
+        result.setdefault("auto_scaling", {}).update(request)
         progress.emit(service, f"would set auto scaling: {what}")
         return
     call(
@@ -144,6 +144,8 @@ def _apply(session, cluster, service, changes, progress, check_mode, result):
         ScalableDimension=DIMENSION,
         **request,
     )
+    result["changed"] = True
+    result.setdefault("auto_scaling", {}).update(request)
     progress.emit(service, f"auto scaling: {what}")
 
 

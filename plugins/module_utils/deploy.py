@@ -423,7 +423,6 @@ def _deploy_blue_green(
     switching = live.get("taskDefinition") != task_definition_arn or options.force_new_deployment
     if not changes and not switching:
         return live
-    result["changed"] = True
     result["diff"].append(
         diff_entry(
             f"service {target.service}",
@@ -443,6 +442,7 @@ def _deploy_blue_green(
     if switching:
         check_codedeploy()
     if check_mode:
+        result["changed"] = True
         if changes:
             progress.emit(
                 target.service, f"would update service {target.service}: {_names(changes)}"
@@ -468,6 +468,7 @@ def _deploy_blue_green(
             service=target.service,
             **{key: desired[key] for key in changes},
         )
+        result["changed"] = True
         progress.emit(target.service, f"updated service {target.service}: {_names(changes)}")
     if switching:
         deployment_id = codedeploy.create_deployment(
@@ -479,6 +480,7 @@ def _deploy_blue_green(
             target.service,
             progress,
         )
+        result["changed"] = True
         result["codedeploy_deployment_id"] = deployment_id
         if options.wait:
             try:
@@ -538,7 +540,8 @@ def ensure_task_definition(ecs, target, live, progress, check_mode, result, befo
     if before_register is not None:
         before_register()
 
-    result["changed"] = True
+    # changed: in check mode, what a run would do; in a run, what succeeded (a failed call
+    # changes nothing, and the result of the failure says so).
     result["diff"].append(
         diff_entry(
             f"task definition {family}",
@@ -547,6 +550,7 @@ def ensure_task_definition(ecs, target, live, progress, check_mode, result, befo
         )
     )
     if check_mode:
+        result["changed"] = True
         progress.emit(target.service, f"would register a new revision of {family}")
         return f"{family}:(new revision)"
     response = call(
@@ -554,6 +558,7 @@ def ensure_task_definition(ecs, target, live, progress, check_mode, result, befo
         ecs.register_task_definition,
         **target.task_definition,
     )
+    result["changed"] = True
     arn = response["taskDefinition"]["taskDefinitionArn"]
     progress.emit(target.service, f"registered {family}:{response['taskDefinition']['revision']}")
     return arn
@@ -617,7 +622,6 @@ def _create_service(ecs, target, options, task_definition_arn, progress, check_m
         request["desiredCount"] = options.desired_count
     if request.get("schedulingStrategy", "REPLICA") == "REPLICA":
         request.setdefault("desiredCount", 1)
-    result["changed"] = True
     result["diff"].append(
         diff_entry(
             f"service {target.service}",
@@ -626,6 +630,7 @@ def _create_service(ecs, target, options, task_definition_arn, progress, check_m
         )
     )
     if check_mode:
+        result["changed"] = True
         progress.emit(target.service, f"would create service {target.service}")
         return None
     call(
@@ -636,6 +641,7 @@ def _create_service(ecs, target, options, task_definition_arn, progress, check_m
         taskDefinition=task_definition_arn,
         **request,
     )
+    result["changed"] = True
     progress.emit(
         target.service,
         f"created service {target.service} on {short_arn(task_definition_arn)} "
@@ -661,7 +667,6 @@ def _update_service(
 
     if not changes and not tag_changes and not options.force_new_deployment:
         return None
-    result["changed"] = True
     result["diff"].append(
         diff_entry(
             f"service {target.service}",
@@ -670,6 +675,7 @@ def _update_service(
         )
     )
     if check_mode:
+        result["changed"] = True
         progress.emit(target.service, f"would update service {target.service}: {_names(changes)}")
         if changes or options.force_new_deployment:
             autoscaling.suspend(
@@ -690,6 +696,7 @@ def _update_service(
             resourceArn=live["serviceArn"],
             tags=tag_changes,
         )
+        result["changed"] = True
         progress.emit(target.service, f"tagged service {target.service}")
     if not changes and not options.force_new_deployment:
         return None
@@ -710,6 +717,7 @@ def _update_service(
         service=target.service,
         **request,
     )
+    result["changed"] = True
     progress.emit(target.service, f"updated service {target.service}: {_names(sorted(request))}")
     starts_deployment = options.force_new_deployment or any(
         key in DEPLOYMENT_FIELDS for key in changes

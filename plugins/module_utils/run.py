@@ -91,20 +91,38 @@ def run_task(session, target, options, progress, check_mode=False):
         if live is not None and live.get("status") != "ACTIVE":
             live = None
 
-    result = {"changed": True, "diff": [], "warnings": []}
-    # Checked before anything is registered: the request is whole but for the revision.
+    result = {"changed": False, "diff": [], "warnings": []}
+    # Checked before anything is registered: the request is whole but for the revision,
+    # and, for a revision to register, the containers that the watch and the overrides
+    # name are in it.
     definitions.validate_request(
         _request(target, options, live, "to-be-resolved"),
         "RunTask",
         target.sources.get("overrides") or "module options",
     )
+    if options.revision in (None, "") and target.task_definition is not None:
+        _watched_container(target.task_definition, options.watch_container, target)
+        _check_override_containers(target.task_definition, options.overrides, target)
+    try:
+        return _run(
+            ecs, session, target, options, live, label, deadline, progress, check_mode, result
+        )
+    except EcspressoError as exc:
+        # A revision registered before the failure is a change; a failed call is none.
+        exc.details.setdefault("changed", result["changed"] and not check_mode)
+        raise
+
+
+def _run(ecs, session, target, options, live, label, deadline, progress, check_mode, result):
     arn, task_definition = _task_definition(
         ecs, target, options, live, label, progress, check_mode, result
     )
     request = _request(target, options, live, arn)
     watched = _watched_container(task_definition, options.watch_container, target)
+    _check_override_containers(task_definition, options.overrides, target)
     result.update(task_definition_arn=arn, watch_container=watched)
     if check_mode:
+        result["changed"] = True
         progress.emit(label, f"would run {options.count} task(s) of {short_arn(arn)}")
         result.update(run_request=request, tasks=[])
         return result
@@ -112,6 +130,7 @@ def run_task(session, target, options, progress, check_mode=False):
     response = call(
         f"run task {short_arn(arn)} in cluster {target.cluster}", ecs.run_task, **request
     )
+    result["changed"] = True
     failures = response.get("failures") or []
     tasks = response.get("tasks") or []
     if failures:
@@ -227,6 +246,22 @@ def _tags(tags):
     if isinstance(tags, dict):
         return [{"key": str(key), "value": str(value)} for key, value in tags.items()]
     return tags
+
+
+def _check_override_containers(task_definition, overrides, target):
+    """Refuse container overrides for containers the task definition lacks (ECS would
+    refuse the RunTask call, after the revision was registered)."""
+    names = [c.get("name") for c in task_definition.get("containerDefinitions", [])]
+    for index, override in enumerate((overrides or {}).get("containerOverrides") or []):
+        name = override.get("name") if isinstance(override, dict) else None
+        if name is not None and name not in names:
+            raise DefinitionError(
+                target.sources.get("overrides") or "module options",
+                f"field containerOverrides[{index}].name: {name!r} is not a container of the "
+                "task definition",
+                f"give one of {', '.join(map(str, names))}",
+                field=f"containerOverrides[{index}].name",
+            )
 
 
 def _watched_container(task_definition, wanted, target):

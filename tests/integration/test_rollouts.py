@@ -390,3 +390,16 @@ def test_an_error_after_a_change_still_reports_the_change(aws, cluster):
     assert "(after 2 attempts)" in str(caught.value)
     # max_attempts counts every try, the first included.
     assert aws.server.calls()["ecs:UpdateService"] == 2
+
+
+def test_a_failed_call_that_changed_nothing_reports_no_change(aws, cluster):
+    run(aws)
+    # The only change would be a new revision, and registering it fails.
+    aws.server.faults.set({"server_error_rate": 1.0, "calls": ["ecs:RegisterTaskDefinition"]})
+
+    with pytest.raises(EcspressoError) as caught:
+        run(aws, task_definition=task_definition("registry.example.com/web:2"), max_attempts=2)
+
+    aws.server.faults.clear()
+    assert caught.value.details["changed"] is False
+    assert caught.value.details["task_definition_arn"] is None

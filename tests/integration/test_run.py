@@ -14,7 +14,10 @@ import pytest
 
 from ansible_collections.ecsops.ecspresso.plugins.module_utils.aws import AwsSession
 from ansible_collections.ecsops.ecspresso.plugins.module_utils.config import resolve_run
-from ansible_collections.ecsops.ecspresso.plugins.module_utils.errors import DefinitionError
+from ansible_collections.ecsops.ecspresso.plugins.module_utils.errors import (
+    DefinitionError,
+    EcspressoError,
+)
 from ansible_collections.ecsops.ecspresso.plugins.module_utils.progress import Progress
 from ansible_collections.ecsops.ecspresso.plugins.module_utils.run import (
     RunError,
@@ -53,7 +56,7 @@ def command(script, **environment):
     return {"containerOverrides": [override]}
 
 
-def run_web(aws, script=None, check_mode=False, timeout="60", **options):
+def run_web(aws, script=None, check_mode=False, timeout="60", max_attempts=None, **options):
     """Run web's task definition with the service definition's network; the result has the
     events, or the RunError raised carries them in ``events``."""
     target, settings, _warnings = resolve_run(
@@ -68,7 +71,7 @@ def run_web(aws, script=None, check_mode=False, timeout="60", **options):
     if script is not None:
         options.setdefault("overrides", command(script))
     progress = Progress()
-    session = AwsSession(**aws.options)
+    session = AwsSession(**aws.options, max_attempts=max_attempts)
     try:
         result = run_task(
             session,
@@ -238,3 +241,32 @@ def test_a_bad_override_fails_before_anything_runs(aws, logs):
 
     assert "comand" in str(caught.value) and "did you mean command" in str(caught.value)
     assert aws.mutating_calls() == {}
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [
+        ({"watch_container": "nosuch"}, "watch_container"),
+        ({"overrides": {"containerOverrides": [{"name": "nosuch"}]}}, "containerOverrides[0].name"),
+    ],
+)
+def test_a_container_the_task_definition_lacks_fails_before_registering(aws, logs, options, field):
+    aws.server.reset_calls()
+
+    with pytest.raises(DefinitionError) as caught:
+        run_web(aws, **options)
+
+    assert f"{field}" in str(caught.value) and "'nosuch' is not a container" in str(caught.value)
+    assert "give one of app" in str(caught.value)
+    assert aws.mutating_calls() == {}
+
+
+def test_a_failure_after_registering_reports_the_change(aws, logs):
+    aws.server.faults.set({"server_error_rate": 1.0, "calls": ["ecs:RunTask"]})
+
+    with pytest.raises(EcspressoError) as caught:
+        run_web(aws, "echo hi", max_attempts=2)
+
+    aws.server.faults.clear()
+    assert caught.value.details["changed"] is True
+    assert "ecs:RegisterTaskDefinition" in aws.mutating_calls()
