@@ -304,9 +304,26 @@ def _check_what_ecs_rejects(definition, source):
                 "write arn:aws:iam::<12-digit account ID>:role/<name>",
                 field=field,
             )
+    containers = definition["containerDefinitions"]
+    if not containers:
+        raise DefinitionError(
+            source,
+            "field containerDefinitions: the list is empty, and a task needs a container",
+            "define at least one container, with its name and image",
+            field="containerDefinitions",
+        )
+    for index, container in enumerate(containers):
+        for field in ("name", "image"):
+            if not container.get(field):
+                raise DefinitionError(
+                    source,
+                    f"field containerDefinitions[{index}].{field}: missing or empty",
+                    f"give every container its {field}",
+                    field=f"containerDefinitions[{index}].{field}",
+                )
     if definition.get("networkMode") != "awsvpc":
         return
-    for index, container in enumerate(definition["containerDefinitions"]):
+    for index, container in enumerate(containers):
         for number, mapping in enumerate(container.get("portMappings", [])):
             host_port = mapping.get("hostPort")
             if host_port is not None and host_port != mapping.get("containerPort"):
@@ -320,14 +337,36 @@ def _check_what_ecs_rejects(definition, source):
                 )
 
 
-def check_service_fits(task_definition, service_definition, sources):
+def check_service_fits(task_definition, service_definition, sources, creating=False):
     """Refuse, as ECS would, a service definition that does not fit the task definition:
-    a network configuration for a task definition not in awsvpc network mode, a load
-    balancer on a container or port the task definition lacks, or a target group that is
-    no ARN. ``sources`` names the two files."""
+    a network configuration for a task definition not in awsvpc network mode (or, for a
+    service to create, none for one that is), a Fargate launch type for a task definition
+    not compatible with Fargate, a load balancer on a container or port the task definition
+    lacks, or a target group that is no ARN. ``sources`` names the two files."""
     service_source = sources.get("service_definition") or "service definition"
     task_source = sources.get("task_definition") or "task definition"
     mode = task_definition.get("networkMode")
+    if creating and mode == "awsvpc" and not service_definition.get("networkConfiguration"):
+        raise DefinitionError(
+            service_source,
+            "field networkConfiguration: missing, and the task definition "
+            f"({task_source}) is in awsvpc network mode, for which ECS requires it",
+            "give networkConfiguration.awsvpcConfiguration with the subnets (and security groups)",
+            field="networkConfiguration",
+        )
+    compatible = task_definition.get("requiresCompatibilities")
+    if (
+        service_definition.get("launchType") == "FARGATE"
+        and compatible
+        and "FARGATE" not in compatible
+    ):
+        raise DefinitionError(
+            service_source,
+            f"field launchType: FARGATE, and the task definition ({task_source}) requires "
+            f"{', '.join(compatible)} compatibility only",
+            'add "FARGATE" to requiresCompatibilities, or use the launch type it names',
+            field="launchType",
+        )
     network = (service_definition.get("networkConfiguration") or {}).get("awsvpcConfiguration")
     if network and (mode or "bridge") != "awsvpc":
         shown = f"networkMode {mode}" if mode else "no networkMode (bridge, by default)"
@@ -381,7 +420,41 @@ def prepare_service_definition(definition, source):
     if not definition.get("tags"):
         definition.pop("tags", None)
     validate_request(definition, "CreateService", source, extra={"serviceName": "x"})
+    _check_service_rejects(definition, source)
     return definition, identity, warnings
+
+
+def _check_service_rejects(definition, source):
+    """Catch here, with the field named, what CreateService and UpdateService refuse."""
+    count = definition.get("desiredCount")
+    if count is not None and count < 0:
+        raise DefinitionError(
+            source, f"field desiredCount: {count} is negative", "give 0 or more", "desiredCount"
+        )
+    if definition.get("launchType") and definition.get("capacityProviderStrategy"):
+        raise DefinitionError(
+            source,
+            "fields launchType and capacityProviderStrategy: ECS takes one or the other",
+            "remove launchType (the strategy names FARGATE or FARGATE_SPOT) or the strategy",
+            field="launchType",
+        )
+    if definition.get("launchType") == "FARGATE":
+        for field in ("placementStrategy", "placementConstraints"):
+            if definition.get(field):
+                raise DefinitionError(
+                    source,
+                    f"field {field}: Fargate places tasks itself and ECS refuses it",
+                    f"remove {field}, or use the EC2 launch type",
+                    field=field,
+                )
+    vpc = (definition.get("networkConfiguration") or {}).get("awsvpcConfiguration")
+    if vpc is not None and not vpc.get("subnets"):
+        raise DefinitionError(
+            source,
+            "field networkConfiguration.awsvpcConfiguration.subnets: empty",
+            "name at least one subnet",
+            field="networkConfiguration.awsvpcConfiguration.subnets",
+        )
 
 
 def _drop_read_only(definition, fields, source, warnings):

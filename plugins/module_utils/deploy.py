@@ -116,15 +116,18 @@ def deploy(session, target, options, progress, check_mode=False):
             "set wait to true, or rollback_on_failure to false",
             field="rollback_on_failure",
         )
-    if target.task_definition and not options.skip_task_definition:
-        definitions.check_service_fits(
-            target.task_definition, target.service_definition, target.sources
-        )
     deadline = Deadline(options.timeout)
     ecs = session.client("ecs")
     result = {"changed": False, "diff": [], "warnings": []}
 
     live = describe_service(ecs, target.cluster, target.service)
+    if target.task_definition and not options.skip_task_definition:
+        definitions.check_service_fits(
+            target.task_definition,
+            target.service_definition,
+            target.sources,
+            creating=live is None or live.get("status") != "ACTIVE",
+        )
     if live is not None and live.get("status") == "DRAINING":
         raise AwsCallError(
             f"service {target.service} in cluster {target.cluster} is being deleted "

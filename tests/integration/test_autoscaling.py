@@ -14,7 +14,7 @@ from ansible_collections.ecsops.ecspresso.plugins.module_utils.errors import (
     DefinitionError,
     RolloutError,
 )
-from tests.integration.web_service import TASK_DEFINITION, run, service_definition_default
+from tests.integration.web_service import TASK_DEFINITION, run
 
 SUSPENDED = {
     "DynamicScalingInSuspended": True,
@@ -148,18 +148,18 @@ def test_a_minimum_above_the_target_s_maximum_is_refused_before_registering(aws,
 
 
 def test_a_failed_update_after_suspending_says_scaling_is_still_suspended(aws, scaled):
-    # ECS refuses the update (no subnets) after scaling was suspended for it.
-    service = service_definition_default()
-    service["networkConfiguration"]["awsvpcConfiguration"]["subnets"] = []
+    # UpdateService fails (an AWS error, not a rollout) after scaling was suspended for it.
+    aws.server.faults.set({"server_error_rate": 1.0, "calls": ["ecs:UpdateService"]})
 
     with pytest.raises(AwsCallError) as caught:
         run(
             aws,
             task_definition=image(2),
-            service_definition=service,
             auto_scaling=AutoScalingOptions(suspend=True, resume=True),
+            max_attempts=2,
         )
 
+    aws.server.faults.clear()
     assert "Auto scaling was suspended before the failure and is still suspended" in str(
         caught.value
     )

@@ -352,8 +352,16 @@ def test_a_deployment_replaced_by_another_run_is_not_taken_for_a_rollback(aws, c
     other = ecs.register_task_definition(**task_definition("registry.example.com/web:other"))
     newer = other["taskDefinition"]["taskDefinitionArn"]
 
+    before = ecs.describe_services(cluster="apps", services=["web"])["services"][0]
+
     def another_run():
-        time.sleep(1)
+        # Once this run's update is in (its rollout takes 3 s), another run replaces it.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            live = ecs.describe_services(cluster="apps", services=["web"])["services"][0]
+            if live["taskDefinition"] not in (before["taskDefinition"], newer):
+                break
+            time.sleep(0.05)
         ecs.update_service(cluster="apps", service="web", taskDefinition=newer)
 
     racer = threading.Thread(target=another_run)

@@ -44,7 +44,6 @@ from .ecs_api import (
     EcsCall,
     EcsError,
     Hooks,
-    client_error,
     cluster_name,
     container_arn,
     epoch,
@@ -61,7 +60,7 @@ from .rollouts import (
     evaluate,
     failure_reason,
 )
-from .task_definitions import DESCRIPTION_ATTR
+from .task_definitions import description, task_definition
 from .task_logs import StreamWriter, add_writers, awslogs_of, log_group_fault
 
 RUN_TASKS_ATTR = "_localaws_run_tasks"
@@ -234,50 +233,6 @@ def find(call: EcsCall, cluster: str, reference: str) -> RunTask | None:
     if found is None:
         return None
     return tasks_of(found).get(str(reference).rpartition("/")[2])
-
-
-def task_definition(call: EcsCall, reference: str) -> TaskDefinition:
-    """The task definition revision a RunTask names: a family's latest ACTIVE revision, or the
-    revision that ``family:revision`` or an ARN names, which must be ACTIVE."""
-    name = str(reference).rpartition("/")[2]
-    family, _colon, revision = name.partition(":")
-    revisions = call.backend.task_definitions.get(family, {})
-    if not revision:
-        active = [r for r, d in revisions.items() if d.status == "ACTIVE"]
-        if not active:
-            raise client_error("Unable to describe task definition.")
-        return revisions[max(active)]
-    found = revisions.get(int(revision)) if revision.isdigit() else None
-    if found is None:
-        raise client_error("Unable to describe task definition.")
-    if found.status != "ACTIVE":
-        raise invalid_parameter("TaskDefinition is inactive")
-    return found
-
-
-def description(definition: TaskDefinition) -> dict[str, Any]:
-    """A task definition as ECS describes it (kept by the task definitions extension; made from
-    moto's object for one registered before the local AWS saw it)."""
-    stored = getattr(definition, DESCRIPTION_ATTR, None)
-    if stored is not None:
-        return copy.deepcopy(stored)
-    view: dict[str, Any] = {
-        "taskDefinitionArn": definition.arn,
-        "family": definition.family,
-        "revision": definition.revision,
-        "containerDefinitions": copy.deepcopy(definition.container_definitions),
-        "compatibilities": list(definition.compatibilities),
-    }
-    for key, attribute in (
-        ("networkMode", "network_mode"),
-        ("cpu", "cpu"),
-        ("memory", "memory"),
-        ("ephemeralStorage", "ephemeral_storage"),
-        ("runtimePlatform", "runtime_platform"),
-    ):
-        if getattr(definition, attribute, None):
-            view[key] = copy.deepcopy(getattr(definition, attribute))
-    return view
 
 
 # Checking a RunTask request

@@ -21,6 +21,10 @@ from moto.ecs.models import Service
 from moto.utilities.utils import get_partition
 
 from .ecs_api import EcsCall, EcsError, Hooks, epoch, invalid_parameter
+from .task_definitions import description, task_definition
+
+# The most tasks a service may run (ECS's "Tasks per service" quota).
+MAX_DESIRED_COUNT = 5000
 
 FIELDS_ATTR = "_localaws_fields"
 
@@ -180,6 +184,38 @@ def prepare_network_for_moto(call: EcsCall) -> None:
         awsvpc["securityGroups"] = []
 
 
+def check_placement_and_count(params: dict[str, Any], launch_type: str | None) -> None:
+    """Moto gap: moto takes any desiredCount (a negative one, or one so large that the local
+    AWS runs out of memory planning its tasks) and placement settings for Fargate; ECS
+    refuses them."""
+    count = params.get("desiredCount")
+    if count is not None and not 0 <= count <= MAX_DESIRED_COUNT:
+        raise invalid_parameter(f"desiredCount must be between 0 and {MAX_DESIRED_COUNT}.")
+    if launch_type == "FARGATE":
+        for field in ("placementStrategy", "placementConstraints"):
+            if params.get(field):
+                raise invalid_parameter(f"{field} is not supported with the FARGATE launch type.")
+
+
+def check_task_definition_fits(call: EcsCall) -> None:
+    """Moto gap: moto creates a service whatever its task definition needs. ECS refuses an
+    awsvpc task definition without a networkConfiguration, and the FARGATE launch type for a
+    task definition that is not Fargate-compatible."""
+    params = call.params
+    try:
+        definition = description(task_definition(call, params.get("taskDefinition", "")))
+    except EcsError:
+        return  # moto answers a missing task definition itself
+    if definition.get("networkMode") == "awsvpc" and not params.get("networkConfiguration"):
+        raise invalid_parameter(
+            "Network Configuration must be provided when networkMode 'awsvpc' is specified."
+        )
+    if params.get("launchType") == "FARGATE" and "FARGATE" not in definition.get(
+        "compatibilities", []
+    ):
+        raise invalid_parameter("Task definition does not support launch_type FARGATE.")
+
+
 def before_create(call: EcsCall) -> None:
     """Refuse a second service of the same name, and what ECS refuses on create."""
     params = call.params
@@ -191,6 +227,8 @@ def before_create(call: EcsCall) -> None:
             "Specifying both a launch type and capacity provider strategy is not supported. "
             "Remove one and try again."
         )
+    check_placement_and_count(params, params.get("launchType"))
+    check_task_definition_fits(call)
     prepare_network_for_moto(call)
 
 
@@ -217,6 +255,7 @@ def before_update(call: EcsCall) -> None:
             "Unable to update task definition on services with a CODE_DEPLOY deployment "
             "controller. Use AWS CodeDeploy to deploy a new task definition."
         )
+    check_placement_and_count(call.params, fields(service).get("launchType"))
     prepare_network_for_moto(call)
 
 

@@ -22,7 +22,7 @@ from typing import Any
 from moto.ecs.models import TaskDefinition
 from moto.utilities.utils import get_partition
 
-from .ecs_api import EcsCall, Hooks, client_error, epoch
+from .ecs_api import EcsCall, Hooks, client_error, epoch, invalid_parameter
 
 DESCRIPTION_ATTR = "_localaws_description"
 DEREGISTERED_AT_ATTR = "_localaws_deregistered_at"
@@ -62,6 +62,8 @@ def memory_mib(value: Any) -> str:
 
 def validate(definition: dict[str, Any]) -> None:
     """Refuse what ECS refuses at registration, with ECS's own words."""
+    if not definition.get("containerDefinitions"):
+        raise client_error("Container list cannot be empty.")
     network_mode = definition.get("networkMode")
     if "FARGATE" in definition.get("requiresCompatibilities", []):
         if network_mode != "awsvpc":
@@ -285,3 +287,47 @@ HOOKS = {
     "DeregisterTaskDefinition": Hooks(after=after_deregister),
     "DeleteTaskDefinitions": Hooks(before=before_delete, after=after_delete),
 }
+
+
+def task_definition(call: EcsCall, reference: str) -> TaskDefinition:
+    """The task definition revision a RunTask names: a family's latest ACTIVE revision, or the
+    revision that ``family:revision`` or an ARN names, which must be ACTIVE."""
+    name = str(reference).rpartition("/")[2]
+    family, _colon, revision = name.partition(":")
+    revisions = call.backend.task_definitions.get(family, {})
+    if not revision:
+        active = [r for r, d in revisions.items() if d.status == "ACTIVE"]
+        if not active:
+            raise client_error("Unable to describe task definition.")
+        return revisions[max(active)]
+    found = revisions.get(int(revision)) if revision.isdigit() else None
+    if found is None:
+        raise client_error("Unable to describe task definition.")
+    if found.status != "ACTIVE":
+        raise invalid_parameter("TaskDefinition is inactive")
+    return found
+
+
+def description(definition: TaskDefinition) -> dict[str, Any]:
+    """A task definition as ECS describes it (kept by the task definitions extension; made from
+    moto's object for one registered before the local AWS saw it)."""
+    stored = getattr(definition, DESCRIPTION_ATTR, None)
+    if stored is not None:
+        return copy.deepcopy(stored)
+    view: dict[str, Any] = {
+        "taskDefinitionArn": definition.arn,
+        "family": definition.family,
+        "revision": definition.revision,
+        "containerDefinitions": copy.deepcopy(definition.container_definitions),
+        "compatibilities": list(definition.compatibilities),
+    }
+    for key, attribute in (
+        ("networkMode", "network_mode"),
+        ("cpu", "cpu"),
+        ("memory", "memory"),
+        ("ephemeralStorage", "ephemeral_storage"),
+        ("runtimePlatform", "runtime_platform"),
+    ):
+        if getattr(definition, attribute, None):
+            view[key] = copy.deepcopy(getattr(definition, attribute))
+    return view

@@ -241,7 +241,6 @@ def test_create_service_keeps_fields_moto_drops(local_aws, ecs, network):
         deploymentConfiguration={"deploymentCircuitBreaker": {"enable": True, "rollback": True}},
         enableExecuteCommand=True,
         healthCheckGracePeriodSeconds=60,
-        placementStrategy=[{"type": "spread", "field": "attribute:ecs.availability-zone"}],
         enableECSManagedTags=True,
         tags=[{"key": "team", "value": "web"}],
     )
@@ -254,9 +253,6 @@ def test_create_service_keeps_fields_moto_drops(local_aws, ecs, network):
     }
     assert service["enableExecuteCommand"] is True
     assert service["healthCheckGracePeriodSeconds"] == 60
-    assert service["placementStrategy"] == [
-        {"type": "spread", "field": "attribute:ecs.availability-zone"}
-    ]
     assert service["enableECSManagedTags"] is True
     assert "tags" not in service
     tagged = ecs.describe_services(cluster=CLUSTER, services=["web"], include=["TAGS"])
@@ -580,3 +576,62 @@ def test_command_line_serves_until_sigterm():
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (
+            {"placementStrategy": [{"type": "spread", "field": "attribute:ecs.availability-zone"}]},
+            "placementStrategy is not supported with the FARGATE launch type.",
+        ),
+        ({"desiredCount": -1}, "desiredCount must be between 0 and 5000."),
+        ({"desiredCount": 10**12}, "desiredCount must be between 0 and 5000."),
+        (
+            {"networkConfiguration": None},
+            "Network Configuration must be provided when networkMode 'awsvpc' is specified.",
+        ),
+    ],
+)
+def test_create_service_refuses_what_ecs_refuses(local_aws, ecs, network, extra, message):
+    register_fargate(ecs)
+    request = {
+        "cluster": CLUSTER,
+        "serviceName": "web",
+        "taskDefinition": "web",
+        "desiredCount": 1,
+        "launchType": "FARGATE",
+        "networkConfiguration": network,
+        **extra,
+    }
+    request = {key: value for key, value in request.items() if value is not None}
+
+    with pytest.raises(ClientError) as caught:
+        ecs.create_service(**request)
+
+    assert caught.value.response["Error"]["Code"] == "InvalidParameterException"
+    assert caught.value.response["Error"]["Message"] == message
+
+
+def test_fargate_launch_type_needs_a_fargate_task_definition(local_aws, ecs, network):
+    ecs.register_task_definition(
+        family="web",
+        requiresCompatibilities=["EC2"],
+        containerDefinitions=[{"name": "app", "image": "nginx:1", "memory": 128}],
+    )
+
+    with pytest.raises(ClientError) as caught:
+        ecs.create_service(
+            cluster=CLUSTER, serviceName="web", taskDefinition="web", launchType="FARGATE"
+        )
+
+    assert caught.value.response["Error"]["Message"] == (
+        "Task definition does not support launch_type FARGATE."
+    )
+
+
+def test_a_task_definition_needs_a_container(local_aws, ecs):
+    with pytest.raises(ClientError) as caught:
+        ecs.register_task_definition(family="web", containerDefinitions=[])
+
+    assert caught.value.response["Error"]["Message"] == "Container list cannot be empty."

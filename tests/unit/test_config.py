@@ -24,7 +24,9 @@ def test_bad_durations_name_file_and_field(value):
 
 
 def write_service(tmp_path):
-    (tmp_path / "td.json").write_text('{"family": "web", "containerDefinitions": []}')
+    (tmp_path / "td.json").write_text(
+        '{"family": "web", "containerDefinitions": [{"name": "app", "image": "nginx"}]}'
+    )
     (tmp_path / "sd.yml").write_text("desiredCount: 2\n")
 
 
@@ -58,7 +60,10 @@ def test_missing_service_name_says_where_to_set_it():
     with pytest.raises(DefinitionError) as caught:
         config.resolve_target(
             {
-                "task_definition": {"family": "x", "containerDefinitions": []},
+                "task_definition": {
+                    "family": "x",
+                    "containerDefinitions": [{"name": "app", "image": "nginx"}],
+                },
                 "service_definition": {},
             }
         )
@@ -155,7 +160,7 @@ def test_code_deploy_is_read_as_codedeploy_with_a_warning(tmp_path):
 def test_ignore_tags_are_left_out_of_both_definitions(tmp_path):
     path = write_config(tmp_path, "ignore:\n  tags: [owner, cost]\n")
     (tmp_path / "td.json").write_text(
-        '{"family": "web", "containerDefinitions": [], "tags": '
+        '{"family": "web", "containerDefinitions": [{"name": "app", "image": "nginx"}], "tags": '
         '[{"key": "owner", "value": "x"}, {"key": "team", "value": "web"}]}'
     )
     (tmp_path / "sd.yml").write_text("tags:\n  - {key: cost, value: '1'}\n")

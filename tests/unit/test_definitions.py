@@ -374,3 +374,74 @@ def test_a_key_given_twice_is_refused_naming_its_lines():
     assert definitions.parse_text('[{"a": 1}, {"a": 2}]', "x.json") == [{"a": 1}, {"a": 2}]
     merged = definitions.parse_text("base: &b {a: 1}\nwith: {<<: *b, c: 2}\n", "x.yml")
     assert merged["with"] == {"a": 1, "c": 2}
+
+
+FARGATE_TASK = {
+    "family": "web",
+    "networkMode": "awsvpc",
+    "requiresCompatibilities": ["FARGATE"],
+    "cpu": "256",
+    "memory": "512",
+    "containerDefinitions": [{"name": "app", "image": "nginx", "portMappings": []}],
+}
+
+
+@pytest.mark.parametrize(
+    ("task", "message"),
+    [
+        ({"containerDefinitions": []}, "field containerDefinitions: the list is empty"),
+        ({"containerDefinitions": [{"name": "app"}]}, "field containerDefinitions[0].image: missing"),
+        ({"containerDefinitions": [{"image": "x"}]}, "field containerDefinitions[0].name: missing"),
+    ],
+)
+def test_task_definitions_ecs_refuses_fail_naming_the_field(task, message):
+    with pytest.raises(DefinitionError) as caught:
+        definitions.prepare_task_definition({**FARGATE_TASK, **task}, "td.json")
+    assert str(caught.value).startswith(f"td.json: {message}")
+
+
+@pytest.mark.parametrize(
+    ("service", "message"),
+    [
+        ({"desiredCount": -1}, "field desiredCount: -1 is negative"),
+        (
+            {
+                "launchType": "FARGATE",
+                "capacityProviderStrategy": [{"capacityProvider": "FARGATE_SPOT", "weight": 1}],
+            },
+            "fields launchType and capacityProviderStrategy: ECS takes one or the other",
+        ),
+        (
+            {"launchType": "FARGATE", "placementStrategy": [{"type": "spread", "field": "x"}]},
+            "field placementStrategy: Fargate places tasks itself",
+        ),
+        (
+            {"networkConfiguration": {"awsvpcConfiguration": {"subnets": []}}},
+            "field networkConfiguration.awsvpcConfiguration.subnets: empty",
+        ),
+    ],
+)
+def test_service_definitions_ecs_refuses_fail_naming_the_field(service, message):
+    with pytest.raises(DefinitionError) as caught:
+        definitions.prepare_service_definition(service, "sd.json")
+    assert str(caught.value).startswith(f"sd.json: {message}")
+
+
+def test_a_service_must_fit_its_task_definition_s_network_and_launch_type():
+    sources = {"task_definition": "td.json", "service_definition": "sd.json"}
+    ec2_only = {**FARGATE_TASK, "requiresCompatibilities": ["EC2"]}
+
+    with pytest.raises(DefinitionError) as no_network:
+        definitions.check_service_fits(FARGATE_TASK, {"launchType": "FARGATE"}, sources, True)
+    with pytest.raises(DefinitionError) as launch_type:
+        definitions.check_service_fits(ec2_only, {"launchType": "FARGATE"}, sources)
+
+    assert str(no_network.value).startswith(
+        "sd.json: field networkConfiguration: missing, and the task definition (td.json) is "
+        "in awsvpc network mode"
+    )
+    assert str(launch_type.value).startswith(
+        "sd.json: field launchType: FARGATE, and the task definition (td.json) requires EC2"
+    )
+    # An existing service keeps its network configuration when the file leaves it out.
+    definitions.check_service_fits(FARGATE_TASK, {"launchType": "FARGATE"}, sources, False)
