@@ -390,7 +390,10 @@ FARGATE_TASK = {
     ("task", "message"),
     [
         ({"containerDefinitions": []}, "field containerDefinitions: the list is empty"),
-        ({"containerDefinitions": [{"name": "app"}]}, "field containerDefinitions[0].image: missing"),
+        (
+            {"containerDefinitions": [{"name": "app"}]},
+            "field containerDefinitions[0].image: missing",
+        ),
         ({"containerDefinitions": [{"image": "x"}]}, "field containerDefinitions[0].name: missing"),
     ],
 )
