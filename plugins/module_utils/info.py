@@ -16,7 +16,7 @@ from .deploy import (
     ensure_task_definition,
     summarize_service,
 )
-from .errors import AwsCallError
+from .errors import AwsCallError, DefinitionError
 from .progress import Progress
 from .wait import describe_service
 
@@ -51,6 +51,15 @@ def appspec(session, target, hooks=None):
     ecs = session.client("ecs")
     live = describe_service(ecs, target.cluster, target.service)
     live = live if live and live.get("status") == "ACTIVE" else None
+    if not codedeploy.is_code_deploy(live or target.service_definition):
+        raise DefinitionError(
+            target.sources.get("service_definition") or "service definition",
+            f"service {target.service} is not deployed through CodeDeploy, so no AppSpec is "
+            "sent for it",
+            'give the service definition "deploymentController": {"type": "CODE_DEPLOY"} to '
+            "deploy it blue/green, or leave appspec out of show",
+            field="deploymentController",
+        )
     scratch = {"changed": False, "diff": []}
     arn = ensure_task_definition(ecs, target, live, Progress(), True, scratch)
     return codedeploy.appspec(

@@ -165,6 +165,19 @@ def run_deploy(params, check_mode, diff, progress, base_dir=None):
     return _finish(result, warnings, diff)
 
 
+def _count_option(params, name, minimum=1):
+    """A count option, refused below ``minimum``."""
+    value = params[name]
+    if value < minimum:
+        raise DefinitionError(
+            "module options",
+            f"field {name}: {value} is below {minimum}",
+            f"give {minimum} or more",
+            field=name,
+        )
+    return value
+
+
 def _codedeploy_options(params, settings):
     """Options win over the config's codedeploy keys; the config's appspec gives hooks."""
     configured = settings.get("codedeploy") or {}
@@ -218,7 +231,7 @@ def run_run(params, check_mode, diff, progress, base_dir=None):
         wait_until=params["wait_until"],
         timeout=settings["timeout"],
         watch_container=params["watch_container"],
-        log_lines=max(params["log_lines"], 0),
+        log_lines=_count_option(params, "log_lines"),
         stop_on_timeout=params["stop_on_timeout"],
     )
     session = sessions(settings["region"])
@@ -253,11 +266,13 @@ def run_info(params, check_mode, diff, progress, base_dir=None):
     if "appspec" in show:
         result["appspec"] = info.appspec(session, target, settings.get("appspec"))
     if "status" in show:
-        result["status"] = info.status(session, target.cluster, target.service, params["events"])
+        result["status"] = info.status(
+            session, target.cluster, target.service, _count_option(params, "events", 0)
+        )
     if "revisions" in show:
         family = (target.task_definition or {}).get("family")
         result["revisions"] = info.revisions(
-            session, target.cluster, target.service, family, params["revisions"]
+            session, target.cluster, target.service, family, _count_option(params, "revisions")
         )
     if "verify" in show:
         ok, checks = verify(session, target)

@@ -6,7 +6,10 @@ import copy
 
 import pytest
 
-from ansible_collections.ecsops.ecspresso.plugins.module_utils.errors import EcspressoError
+from ansible_collections.ecsops.ecspresso.plugins.module_utils.errors import (
+    DefinitionError,
+    EcspressoError,
+)
 from ansible_collections.ecsops.ecspresso.plugins.module_utils.progress import Progress
 from ansible_collections.ecsops.ecspresso.plugins.module_utils.runs import (
     INFO_ARGUMENT_SPEC,
@@ -162,3 +165,24 @@ def test_verify_checks_the_target_group_and_the_container_port(aws, cluster):
 
     assert {c["name"]: c["result"] for c in result["verify"]}[f"target group {group}"] == "OK"
     assert "container app does not map containerPort 9090" in str(caught.value)
+
+
+def test_appspec_of_a_service_not_deployed_through_codedeploy_says_so(aws, cluster):
+    run(aws)
+
+    with pytest.raises(DefinitionError) as caught:
+        info(aws, "appspec")
+
+    assert "service web is not deployed through CodeDeploy, so no AppSpec is sent" in str(
+        caught.value
+    )
+
+
+@pytest.mark.parametrize(("option", "value"), [("events", -1), ("revisions", 0)])
+def test_counts_below_their_minimum_are_refused(aws, cluster, option, value):
+    run(aws)
+
+    with pytest.raises(DefinitionError) as caught:
+        info(aws, "status", "revisions", **{option: value})
+
+    assert str(caught.value).startswith(f"module options: field {option}: {value} is below")

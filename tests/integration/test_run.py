@@ -24,6 +24,10 @@ from ansible_collections.ecsops.ecspresso.plugins.module_utils.run import (
     RunOptions,
     run_task,
 )
+from ansible_collections.ecsops.ecspresso.plugins.module_utils.runs import (
+    RUN_ARGUMENT_SPEC,
+    run_run,
+)
 from tests.integration.web_service import TASK_DEFINITION, run, service_definition_default
 
 LOG_GROUP = "/ecs/apps/web"
@@ -270,3 +274,18 @@ def test_a_failure_after_registering_reports_the_change(aws, logs):
     aws.server.faults.clear()
     assert caught.value.details["changed"] is True
     assert "ecs:RegisterTaskDefinition" in aws.mutating_calls()
+
+
+def test_log_lines_below_one_are_refused_before_anything_runs(aws, logs):
+    params = {name: spec.get("default") for name, spec in RUN_ARGUMENT_SPEC.items()}
+    params.update(aws.options)
+    params.update(
+        cluster="apps", service="web", task_definition=logged_task_definition(), log_lines=0
+    )
+    aws.server.reset_calls()
+
+    with pytest.raises(DefinitionError) as caught:
+        run_run(params, check_mode=False, diff=False, progress=Progress())
+
+    assert str(caught.value).startswith("module options: field log_lines: 0 is below 1")
+    assert aws.mutating_calls() == {}
