@@ -280,7 +280,7 @@ def copy_example_frame(folder: pathlib.Path) -> None:
     """Copy what the generated services share with the example: playbook, config, group vars."""
     group_vars = folder / "inventory" / "group_vars"
     group_vars.mkdir(parents=True)
-    for name in ("deploy.yml", "ansible.cfg"):
+    for name in ("deploy.yml", "check-env.yml", "ansible.cfg"):
         shutil.copy(EXAMPLE / name, folder / name)
     for name in ("all.yml", f"{ENV}.yml"):
         shutil.copy(EXAMPLE / "inventory" / "group_vars" / name, group_vars / name)
