@@ -49,6 +49,22 @@ def image(tag):
     return definition
 
 
+def create_group(aws, name, cluster):
+    """A blue/green deployment group of the application that deploys service web of
+    ``cluster``."""
+    aws.client("codedeploy").create_deployment_group(
+        applicationName=APPLICATION,
+        deploymentGroupName=name,
+        serviceRoleArn="arn:aws:iam::123456789012:role/codedeploy",
+        deploymentConfigName="CodeDeployDefault.ECSAllAtOnce",
+        deploymentStyle={
+            "deploymentType": "BLUE_GREEN",
+            "deploymentOption": "WITH_TRAFFIC_CONTROL",
+        },
+        ecsServices=[{"serviceName": "web", "clusterName": cluster}],
+    )
+
+
 @pytest.fixture
 def blue_green(aws, cluster):
     """A target group, a CodeDeploy application and deployment group for service web, and
@@ -58,19 +74,8 @@ def blue_green(aws, cluster):
     target_group = aws.client("elbv2").create_target_group(
         Name="web-blue", Protocol="HTTP", Port=80, VpcId=vpc, TargetType="ip"
     )["TargetGroups"][0]["TargetGroupArn"]
-    deploy = aws.client("codedeploy")
-    deploy.create_application(applicationName=APPLICATION, computePlatform="ECS")
-    deploy.create_deployment_group(
-        applicationName=APPLICATION,
-        deploymentGroupName=GROUP,
-        serviceRoleArn="arn:aws:iam::123456789012:role/codedeploy",
-        deploymentConfigName="CodeDeployDefault.ECSAllAtOnce",
-        deploymentStyle={
-            "deploymentType": "BLUE_GREEN",
-            "deploymentOption": "WITH_TRAFFIC_CONTROL",
-        },
-        ecsServices=[{"serviceName": "web", "clusterName": "apps"}],
-    )
+    aws.client("codedeploy").create_application(applicationName=APPLICATION, computePlatform="ECS")
+    create_group(aws, GROUP, "apps")
     service = service_definition_default()
     service.pop("deploymentConfiguration")
     service["deploymentController"] = {"type": "CODE_DEPLOY"}
@@ -181,16 +186,7 @@ def test_a_service_no_deployment_group_deploys_is_a_clear_error(aws, blue_green)
 
 def other_service_group(aws):
     """A deployment group of the same application that deploys another service."""
-    aws.client("codedeploy").create_deployment_group(
-        applicationName=APPLICATION,
-        deploymentGroupName="OtherServiceGroup",
-        serviceRoleArn="arn:aws:iam::123456789012:role/codedeploy",
-        deploymentStyle={
-            "deploymentType": "BLUE_GREEN",
-            "deploymentOption": "WITH_TRAFFIC_CONTROL",
-        },
-        ecsServices=[{"serviceName": "web", "clusterName": "other-apps"}],
-    )
+    create_group(aws, "OtherServiceGroup", "other-apps")
     return CodeDeployOptions(application=APPLICATION, deployment_group="OtherServiceGroup")
 
 
