@@ -242,6 +242,13 @@ def _resolve(options, base_dir, required, session, secrets):
         )
 
     cluster, service, settings = _service_settings(options, config, origin, identity, required)
+    for key, used in (("serviceName", service), ("cluster", cluster)):
+        named = identity.get(key)
+        if named and used and str(named).rsplit("/", 1)[-1] != str(used).rsplit("/", 1)[-1]:
+            warnings.append(
+                f"{service_source}: {key} {named!r} is ignored: the deploy goes to "
+                f"{used!r}, from {origin}; remove it from the file or make it agree"
+            )
     settings.update(
         region=region,
         ignore_tags=list(ignore_tags),

@@ -145,6 +145,19 @@ def deploy(session, target, options, progress, check_mode=False):
             "add the load balancer with the target group, container name and port",
             field="loadBalancers",
         )
+    given = [
+        name
+        for name, value in (
+            ("rollback_events", options.codedeploy.rollback_events),
+            ("deployment_config_name", options.codedeploy.deployment_config),
+        )
+        if value
+    ]
+    if given and not blue_green:
+        result["warnings"].append(
+            f"service {target.service} is not deployed through CodeDeploy: "
+            f"{' and '.join(given)} {'are' if len(given) > 1 else 'is'} not used"
+        )
     if exists and in_progress(live):
         live = _deployment_in_progress(ecs, target, options, live, deadline, progress, check_mode)
         if check_mode:

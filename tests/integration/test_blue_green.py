@@ -394,3 +394,19 @@ def test_config_keys_and_module_options_name_the_same_deployment_group(aws, blue
     assert config_spec["TaskDefinition"].endswith("web:2")
     assert options_spec["TaskDefinition"].endswith("web:3")
     assert {**config_spec, "TaskDefinition": None} == {**options_spec, "TaskDefinition": None}
+
+
+def test_codedeploy_settings_for_an_ecs_service_get_a_warning(aws, cluster):
+    result = run(
+        aws,
+        codedeploy=CodeDeployOptions(
+            deployment_config="CodeDeployDefault.ECSAllAtOnce",
+            rollback_events=["DEPLOYMENT_FAILURE"],
+        ),
+    )
+
+    assert result["changed"] is True
+    assert (
+        "service web is not deployed through CodeDeploy: rollback_events and "
+        "deployment_config_name are not used"
+    ) in result["warnings"]

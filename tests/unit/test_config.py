@@ -278,3 +278,24 @@ def test_a_timeout_of_zero_is_refused(tmp_path, option, config_timeout):
     assert str(caught.value).startswith(
         f"{source}: field timeout: 0 leaves a rollout no time to complete"
     )
+
+
+def test_a_service_definition_naming_another_service_or_cluster_gets_a_warning(tmp_path):
+    path = write_config(tmp_path, "cluster: dev\n")
+    (tmp_path / "sd.yml").write_text("serviceName: web-old\ncluster: prod\ndesiredCount: 2\n")
+
+    target, _settings, warnings = config.resolve_target({"config": path})
+
+    assert (target.cluster, target.service) == ("dev", "web")
+    sd = str(tmp_path / "sd.yml")
+    assert f"{sd}: serviceName 'web-old' is ignored: the deploy goes to 'web', from {path}" in (
+        " | ".join(warnings)
+    )
+    assert f"{sd}: cluster 'prod' is ignored: the deploy goes to 'dev'" in " | ".join(warnings)
+
+    # A service definition that agrees, by name or ARN, gets none.
+    (tmp_path / "sd.yml").write_text(
+        "serviceName: web\ncluster: arn:aws:ecs:us-east-1:123456789012:cluster/dev\n"
+    )
+    _target, _settings, warnings = config.resolve_target({"config": path})
+    assert not [w for w in warnings if "is ignored: the deploy goes to" in w]
