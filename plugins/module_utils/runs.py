@@ -242,6 +242,9 @@ def run_run(params, check_mode, diff, progress, base_dir=None):
 def run_info(params, check_mode, diff, progress, base_dir=None):
     """ecspresso_info: read-only views of one service; changes nothing, in any mode."""
     show = params["show"]
+    # Checked before any AWS call, whichever views are asked for.
+    events = _count_option(params, "events", 0)
+    revisions = _count_option(params, "revisions")
     needs_definitions = any(query in show for query in ("render", "diff", "verify", "appspec"))
     resolve = resolve_target if needs_definitions else resolve_run
     sessions = _sessions(params)
@@ -266,13 +269,11 @@ def run_info(params, check_mode, diff, progress, base_dir=None):
     if "appspec" in show:
         result["appspec"] = info.appspec(session, target, settings.get("appspec"))
     if "status" in show:
-        result["status"] = info.status(
-            session, target.cluster, target.service, _count_option(params, "events", 0)
-        )
+        result["status"] = info.status(session, target.cluster, target.service, events)
     if "revisions" in show:
         family = (target.task_definition or {}).get("family")
         result["revisions"] = info.revisions(
-            session, target.cluster, target.service, family, _count_option(params, "revisions")
+            session, target.cluster, target.service, family, revisions
         )
     if "verify" in show:
         ok, checks = verify(session, target)
